@@ -1,0 +1,105 @@
+import { BadAnswerError, type BridgeError } from './errors.ts';
+import { isObject } from './event.ts';
+
+/** What Connect receives: a flat map of strings (the block's STRING_MAP validation), read as `$.External.<key>`. */
+export type Attributes = Readonly<Record<string, string>>;
+
+export type RoutingTarget = 'AGENT' | 'QUEUE' | 'NONE';
+
+/** Connect refuses a Lambda response larger than this (bytes of the JSON). */
+export const MAX_ATTRIBUTES_BYTES = 32 * 1024;
+const MAX_DEPTH = 8;
+const CONNECT_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[^/]+\/(agent|queue)\/([^/]+)$/;
+
+/**
+ * Turns Salesforce's answer (`{"agent": AGENT_INFO, "queue": QUEUE_INFO}`) into Connect attributes:
+ * `agent`, `queue` (verbatim, "" when absent), `routingTarget`, `status` = OK, `agentId` / `queueId` for Connect
+ * ARNs, and `agent_<path>` / `queue_<path>` for an object value (or a JSON string of one). Pure.
+ * Throws a {@link BadAnswerError} when the answer is not an object or the result is too large for Connect.
+ */
+export function toAttributes(answer: unknown): Attributes {
+  if (!isObject(answer)) throw new BadAnswerError('Salesforce answered 2xx with a body that is not a JSON object');
+  const agent = routingValue(answer.agent, 'agent');
+  const queue = routingValue(answer.queue, 'queue');
+  const routingTarget: RoutingTarget = agent.text ? 'AGENT' : queue.text ? 'QUEUE' : 'NONE';
+  const attributes: Record<string, string> = {
+    status: 'OK',
+    routingTarget,
+    agent: agent.text,
+    queue: queue.text,
+    ...connectId(agent.text, 'agent'),
+    ...connectId(queue.text, 'queue'),
+    ...agent.flattened,
+    ...queue.flattened,
+  };
+  return withinLimit(
+    attributes,
+    () => new BadAnswerError(`Salesforce's answer is larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`),
+  );
+}
+
+/** The attributes for `ON_ERROR=attributes`: same routing keys as a success, so a flow can branch on either. */
+export function errorAttributes(error: BridgeError): Attributes {
+  return {
+    status: 'ERROR',
+    routingTarget: 'NONE',
+    agent: '',
+    queue: '',
+    errorType: error.code,
+    errorMessage: error.message,
+  };
+}
+
+/** Returns `attributes` when its JSON fits Connect's limit, else throws what `tooLarge` makes. */
+export function withinLimit(attributes: Record<string, string>, tooLarge: () => Error): Attributes {
+  if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) throw tooLarge();
+  return attributes;
+}
+
+interface RoutingValue {
+  readonly text: string;
+  readonly flattened: Record<string, string>;
+}
+
+function routingValue(value: unknown, name: 'agent' | 'queue'): RoutingValue {
+  if (value === undefined || value === null) return { text: '', flattened: {} };
+  if (typeof value === 'string') {
+    const parsed = parseJsonObject(value);
+    return { text: value, flattened: parsed ? flatten(parsed, name) : {} };
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return { text: String(value), flattened: {} };
+  return { text: JSON.stringify(value), flattened: flatten(value, name) };
+}
+
+function parseJsonObject(value: string): object | undefined {
+  const trimmed = value.trim();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{a: {b: 1}, c: [x, y]}` under `agent` → `agent_a_b`, `agent_c_0`, `agent_c_1`; deeper than 8 levels stays JSON. */
+export function flatten(value: unknown, prefix: string): Record<string, string> {
+  const out = new Map<string, string>();
+  const visit = (node: unknown, path: string, depth: number): void => {
+    if (node === null || node === undefined) out.set(path, '');
+    else if (typeof node !== 'object') out.set(path, String(node));
+    else if (depth >= MAX_DEPTH) out.set(path, JSON.stringify(node));
+    else for (const [key, child] of Object.entries(node)) visit(child, `${path}_${safeKey(key)}`, depth + 1);
+  };
+  visit(value, prefix, 0);
+  return Object.fromEntries(out);
+}
+
+function safeKey(key: string): string {
+  return key.replace(/[^A-Za-z0-9_-]/g, '_') || '_';
+}
+
+function connectId(text: string, kind: 'agent' | 'queue'): Record<string, string> {
+  const match = CONNECT_ARN.exec(text);
+  return match && match[1] === kind ? { [`${kind}Id`]: match[2]! } : {};
+}

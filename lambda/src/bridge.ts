@@ -1,0 +1,113 @@
+import type { Context } from 'aws-lambda';
+import { type Attributes, errorAttributes } from './attributes.ts';
+import type { BridgeConfig, KeySourceSetting } from './config.ts';
+import { Deadline } from './deadline.ts';
+import { asBridgeError, type BridgeError } from './errors.ts';
+import { parseEvent } from './event.ts';
+import { KeyCache } from './key/cache.ts';
+import { SecretsManagerKeySource } from './key/secrets-manager.ts';
+import type { KeySource } from './key/source.ts';
+import { SsmKeySource } from './key/ssm.ts';
+import { Logger } from './logger.ts';
+import { executeOmniFlow, newTrace } from './omni-flow.ts';
+import { SalesforceClient } from './salesforce-client.ts';
+
+/** How long Lambda's init phase may spend warming up (key fetch and TLS connection, side by side). */
+export const WARM_UP_BUDGET_MS = 3_000;
+
+/** The answer to a keep-warm ping. */
+export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
+
+/**
+ * One container's bridge: the configuration, the key cache and the connection pool, created once at init and reused
+ * by every invocation. `handle` chains event → request → key → token → call → attributes.
+ */
+export class Bridge {
+  readonly keys: KeyCache;
+  readonly client: SalesforceClient;
+
+  constructor(
+    readonly config: BridgeConfig,
+    readonly logger: Logger = new Logger(config.logLevel),
+  ) {
+    this.keys = new KeyCache(keySource(config.keySource), { ttlMs: config.keyCacheTtlMs });
+    this.client = new SalesforceClient(config);
+  }
+
+  /** Fetches the key and opens the connection ahead of the first call. Never throws. */
+  async warmUp(budgetMs: number = WARM_UP_BUDGET_MS): Promise<void> {
+    const deadline = Deadline.in(budgetMs);
+    const started = performance.now();
+    const [key, connection] = await Promise.allSettled([this.keys.get(deadline), this.client.preconnect(deadline)]);
+    this.logger.debug('warmed up', {
+      key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
+      connection: connection.status === 'fulfilled' && connection.value ? 'open' : 'not open',
+      ms: Math.round(performance.now() - started),
+    });
+  }
+
+  async handle(event: unknown, context: Context | undefined): Promise<Attributes> {
+    const deadline = Deadline.fromContext(context);
+    const started = performance.now();
+    const log = this.logger.with({ requestId: context?.awsRequestId });
+    const trace = newTrace();
+    let contactId: string | undefined;
+    try {
+      const invocation = parseEvent(event, this.config);
+      if (invocation.kind === 'keep-warm') {
+        log.debug('keep-warm ping answered');
+        return KEEP_WARM_ANSWER;
+      }
+      contactId = invocation.request.callId;
+      const attributes = await executeOmniFlow(invocation.request, this.deps(), deadline, trace);
+      log.info('routed', { contactId, routingTarget: attributes.routingTarget, ...summary(trace, started) });
+      return attributes;
+    } catch (thrown) {
+      const error = asBridgeError(thrown);
+      log.error('not routed', {
+        contactId,
+        errorType: error.code,
+        errorMessage: error.message,
+        ...(error.code === 'INTERNAL'
+          ? { cause: String((error.cause as Error | undefined)?.stack ?? error.cause) }
+          : {}),
+        ...summary(trace, started),
+      });
+      if (this.config.onError === 'attributes') return errorAttributes(error);
+      throw forLambda(error);
+    }
+  }
+
+  #deps?: Parameters<typeof executeOmniFlow>[1];
+  private deps(): Parameters<typeof executeOmniFlow>[1] {
+    this.#deps ??= { keys: this.keys, client: this.client, claims: this.config };
+    return this.#deps;
+  }
+}
+
+function keySource(setting: KeySourceSetting): KeySource {
+  return setting.kind === 'ssm' ? new SsmKeySource(setting.name) : new SecretsManagerKeySource(setting.id);
+}
+
+function summary(trace: ReturnType<typeof newTrace>, started: number) {
+  const ms = (n: number) => Math.round(n * 10) / 10;
+  return {
+    attempts: trace.attempts,
+    keyFetched: trace.keyFetched,
+    ms: {
+      key: ms(trace.ms.key),
+      sign: ms(trace.ms.sign),
+      http: ms(trace.ms.http),
+      total: ms(performance.now() - started),
+    },
+  };
+}
+
+/**
+ * The error as Lambda should report it: `errorType` = the category, `errorMessage` = the message, and a one-line
+ * stack — these are expected outcomes, and their frames would only bury the message in the function log.
+ */
+export function forLambda(error: BridgeError): BridgeError {
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}

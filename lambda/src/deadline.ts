@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TimeoutError } from './errors.ts';
+
+/** Time kept back from Lambda's own deadline so the handler settles, logs and returns before Lambda kills it. */
+export const SAFETY_MARGIN_MS = 300;
+/** Budget when the context gives none (a direct call outside Lambda): Connect's longest block timeout. */
+export const DEFAULT_BUDGET_MS = 8_000;
+
+/** A point in time every step of one invocation must finish by. */
+export class Deadline {
+  constructor(
+    readonly at: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A deadline `ms` from now. */
+  static in(ms: number, now: () => number = Date.now): Deadline {
+    return new Deadline(now() + ms, now);
+  }
+
+  /** The invocation's budget: Lambda's remaining time less {@link SAFETY_MARGIN_MS}. */
+  static fromContext(context: { getRemainingTimeInMillis?: () => number } | undefined, now = Date.now): Deadline {
+    const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
+    return Deadline.in(Math.max(0, remaining - SAFETY_MARGIN_MS), now);
+  }
+
+  remaining(): number {
+    return Math.max(0, this.at - this.now());
+  }
+
+  /** A signal that aborts at the deadline (a new one each call: signals cannot be reset). */
+  signal(): AbortSignal {
+    return AbortSignal.timeout(Math.max(1, this.remaining()));
+  }
+
+  /** Waits `ms`, or throws a {@link TimeoutError} at once when the wait would end past the deadline. */
+  async sleep(ms: number, what: string): Promise<void> {
+    if (ms >= this.remaining()) throw new TimeoutError(`no time left to wait ${ms} ms before ${what}`);
+    await sleep(ms);
+  }
+
+  /** Settles like `promise`, or rejects with a {@link TimeoutError} naming `what` at the deadline. */
+  race<T>(promise: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish in time`)), this.remaining());
+    });
+    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  }
+}

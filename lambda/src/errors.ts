@@ -1,0 +1,93 @@
+/**
+ * The closed set of failure categories the bridge reports. Each is a stable `code` that a contact flow, an alarm or a
+ * log query can match on; the message says what went wrong in words a contact-centre engineer understands.
+ *
+ * Match on `error.code` (or `error.name`, which equals it), not on `instanceof`: the error crosses the Lambda boundary
+ * as `errorType` / `errorMessage` and only those survive.
+ */
+export const ERROR_CODES = [
+  'CONFIG',
+  'BAD_EVENT',
+  'KEY',
+  'AUTH',
+  'SALESFORCE_REJECTED',
+  'SALESFORCE_UNAVAILABLE',
+  'TIMEOUT',
+  'BAD_ANSWER',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base of every error the bridge raises on purpose. `name` is the category, so Lambda reports it as `errorType`. */
+export abstract class BridgeError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+/** A setting (environment variable) is missing or invalid. The message names the variable. */
+export class ConfigError extends BridgeError {
+  readonly code = 'CONFIG';
+  override readonly name = 'CONFIG';
+}
+
+/** The Connect event cannot be turned into a request. The message names the field. Nothing was sent. */
+export class BadEventError extends BridgeError {
+  readonly code = 'BAD_EVENT';
+  override readonly name = 'BAD_EVENT';
+}
+
+/** The private key could not be fetched, or the stored value is not a usable RSA private key. */
+export class KeyError extends BridgeError {
+  readonly code = 'KEY';
+  override readonly name = 'KEY';
+}
+
+/** Salesforce refused the token (401/403), even after fetching the key again. */
+export class AuthError extends BridgeError {
+  readonly code = 'AUTH';
+  override readonly name = 'AUTH';
+}
+
+/** Salesforce answered with a 4xx other than 401/403/429; `errors` holds the texts it gave. */
+export class SalesforceRejectedError extends BridgeError {
+  readonly code = 'SALESFORCE_REJECTED';
+  override readonly name = 'SALESFORCE_REJECTED';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly errors: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Salesforce could not be reached, or kept answering 429/5xx until the retries or the deadline ran out. */
+export class SalesforceUnavailableError extends BridgeError {
+  readonly code = 'SALESFORCE_UNAVAILABLE';
+  override readonly name = 'SALESFORCE_UNAVAILABLE';
+}
+
+/** The invocation's time budget ran out before an answer arrived. */
+export class TimeoutError extends BridgeError {
+  readonly code = 'TIMEOUT';
+  override readonly name = 'TIMEOUT';
+}
+
+/** Salesforce answered 2xx with a body that is not the documented shape, or too large for Connect. */
+export class BadAnswerError extends BridgeError {
+  readonly code = 'BAD_ANSWER';
+  override readonly name = 'BAD_ANSWER';
+}
+
+/** A defect in the bridge itself. Reported as such, never disguised as one of the categories above. */
+export class InternalError extends BridgeError {
+  readonly code = 'INTERNAL';
+  override readonly name = 'INTERNAL';
+}
+
+/** Returns `error` when it is one of ours, otherwise an {@link InternalError} that keeps it as `cause`. */
+export function asBridgeError(error: unknown): BridgeError {
+  if (error instanceof BridgeError) return error;
+  return new InternalError('unexpected failure inside the bridge (see the function log)', { cause: error });
+}

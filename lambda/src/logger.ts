@@ -1,0 +1,57 @@
+import { LOG_LEVELS, type LogLevel } from './config.ts';
+
+type Fields = Record<string, unknown>;
+
+const JWT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]+/g;
+const PEM = /-----BEGIN[^-]*-----[\s\S]*?(?:-----END[^-]*-----|$)/g;
+const BEARER = /Bearer\s+\S+/gi;
+
+/**
+ * One JSON object per line on stdout, the shape CloudWatch Logs Insights reads. Written straight to the stream (not
+ * through `console`), so Lambda's JSON log format leaves it as it is. As a last line of defence every line is
+ * scrubbed of anything that looks like a JWT, a bearer token or a PEM block; callers never pass the caller's number.
+ */
+export class Logger {
+  readonly #threshold: number;
+
+  constructor(
+    level: LogLevel,
+    private readonly write: (line: string) => void = (line) => process.stdout.write(line),
+    private readonly base: Fields = { service: 'connect-omniflow-bridge' },
+  ) {
+    this.#threshold = LOG_LEVELS.indexOf(level);
+  }
+
+  /** A logger that adds `fields` (e.g. the request id) to every line. */
+  with(fields: Fields): Logger {
+    return new Logger(LOG_LEVELS[this.#threshold]!, this.write, { ...this.base, ...fields });
+  }
+
+  enabled(level: LogLevel): boolean {
+    return LOG_LEVELS.indexOf(level) >= this.#threshold;
+  }
+
+  debug(message: string, fields?: Fields): void {
+    this.#log('DEBUG', message, fields);
+  }
+  info(message: string, fields?: Fields): void {
+    this.#log('INFO', message, fields);
+  }
+  warn(message: string, fields?: Fields): void {
+    this.#log('WARN', message, fields);
+  }
+  error(message: string, fields?: Fields): void {
+    this.#log('ERROR', message, fields);
+  }
+
+  #log(level: LogLevel, message: string, fields: Fields = {}): void {
+    if (!this.enabled(level)) return;
+    const line = JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...this.base, ...fields });
+    this.write(`${scrub(line)}\n`);
+  }
+}
+
+/** Replaces JWTs, bearer tokens and PEM blocks in `text` with `[redacted]`. */
+export function scrub(text: string): string {
+  return text.replace(PEM, '[redacted]').replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted]');
+}

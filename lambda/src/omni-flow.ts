@@ -1,0 +1,166 @@
+import { type Attributes, toAttributes } from './attributes.ts';
+import type { Deadline } from './deadline.ts';
+import {
+  AuthError,
+  BadAnswerError,
+  BridgeError,
+  SalesforceRejectedError,
+  SalesforceUnavailableError,
+  TimeoutError,
+} from './errors.ts';
+import type { OmniFlowRequest } from './event.ts';
+import type { KeyCache } from './key/cache.ts';
+import { classifyTransportError, parseRetryAfter, RETRYABLE_STATUSES, retryDelay } from './retry.ts';
+import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
+import { mintToken, type TokenClaims } from './token.ts';
+
+export interface OmniFlowDeps {
+  readonly keys: KeyCache;
+  readonly client: SalesforceClient;
+  readonly claims: TokenClaims;
+  readonly random?: () => number;
+}
+
+/** Milliseconds spent per step, summed over attempts. */
+export interface Timings {
+  key: number;
+  sign: number;
+  http: number;
+}
+
+/** What happened during one routing call; filled in as it goes, so a failure can still be logged with it. */
+export interface Trace {
+  attempts: number;
+  keyFetched: boolean;
+  readonly ms: Timings;
+}
+
+export function newTrace(): Trace {
+  return { attempts: 0, keyFetched: false, ms: { key: 0, sign: 0, http: 0 } };
+}
+
+/**
+ * Executes the Omni-Channel flow for one call and returns the Connect attributes. Retries connection failures, 429
+ * (after `Retry-After`) and 502/503/504 with jittered backoff inside `deadline`; after a 401 it fetches the key again,
+ * bypassing the cache, and retries once, so a rotated key is picked up without a redeploy.
+ *
+ * @throws {BridgeError} KEY, AUTH, SALESFORCE_REJECTED, SALESFORCE_UNAVAILABLE, TIMEOUT or BAD_ANSWER
+ */
+export async function executeOmniFlow(
+  request: OmniFlowRequest,
+  deps: OmniFlowDeps,
+  deadline: Deadline,
+  trace: Trace = newTrace(),
+): Promise<Attributes> {
+  let refreshKey = false;
+  let refreshed = false;
+  for (;;) {
+    const { key, fetched } = await timed(trace, 'key', () => deps.keys.get(deadline, { refresh: refreshKey }));
+    trace.keyFetched ||= fetched;
+    const token = await timed(trace, 'sign', () => mintToken(key, deps.claims));
+    trace.attempts++;
+    let answer: HttpAnswer;
+    try {
+      answer = await timed(trace, 'http', () => deps.client.patchOmniFlow(request, token, deadline));
+    } catch (error) {
+      if (error instanceof BridgeError) throw error;
+      const failure = classifyTransportError(error);
+      if (failure === 'timeout' || deadline.remaining() === 0) {
+        throw new TimeoutError('Salesforce did not answer before the deadline', { cause: error });
+      }
+      const delay = failure === 'retryable' ? retry(trace, deadline, deps) : undefined;
+      if (delay === undefined) throw unreachable(error, trace.attempts);
+      await deadline.sleep(delay, 'calling Salesforce again');
+      continue;
+    }
+
+    if (answer.status >= 200 && answer.status < 300) return toAttributes(parseAnswer(answer.body));
+    if (answer.status === 401 && !refreshed) {
+      refreshKey = refreshed = true;
+      continue;
+    }
+    refreshKey = false;
+    if (RETRYABLE_STATUSES.has(answer.status)) {
+      const delay = retry(trace, deadline, deps, parseRetryAfter(header(answer, 'retry-after')));
+      if (delay !== undefined) {
+        await deadline.sleep(delay, 'calling Salesforce again');
+        continue;
+      }
+    }
+    throw statusError(answer, trace.attempts);
+  }
+}
+
+function retry(trace: Trace, deadline: Deadline, deps: OmniFlowDeps, retryAfterMs?: number): number | undefined {
+  return retryDelay({ attempt: trace.attempts, remainingMs: deadline.remaining(), retryAfterMs, random: deps.random });
+}
+
+async function timed<T>(trace: Trace, step: keyof Timings, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    trace.ms[step] += performance.now() - started;
+  }
+}
+
+function parseAnswer(body: string): unknown {
+  if (body.trim() === '') return {};
+  try {
+    return JSON.parse(body);
+  } catch (cause) {
+    throw new BadAnswerError('Salesforce answered 2xx with a body that is not JSON', { cause });
+  }
+}
+
+function unreachable(error: unknown, attempts: number): SalesforceUnavailableError {
+  const code = (error as { code?: string } | undefined)?.code ?? 'unknown error';
+  return new SalesforceUnavailableError(`could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}`, {
+    cause: error,
+  });
+}
+
+/** The category and message for a final non-2xx answer, carrying Salesforce's `errors` texts. */
+export function statusError(answer: HttpAnswer, attempts: number): Error {
+  const errors = errorTexts(answer.body);
+  const said = errors.length > 0 ? `: ${errors.join('; ')}` : '';
+  const { status } = answer;
+  if (status === 401 || status === 403) {
+    return new AuthError(
+      `Salesforce refused the token (${status})${said}. Check that the private key matches the certificate on the call center, SALESFORCE_ORG_ID and CALL_CENTER_API_NAME, and the clock`,
+    );
+  }
+  if (status === 429 || status >= 500) {
+    return new SalesforceUnavailableError(`Salesforce answered ${status} after ${plural(attempts, 'attempt')}${said}`);
+  }
+  return new SalesforceRejectedError(`Salesforce rejected the request (${status})${said}`, status, errors);
+}
+
+const MAX_ERROR_TEXTS = 5;
+const MAX_ERROR_TEXT = 300;
+
+/** The texts of `{"errors": [...]}` (strings, or objects with a `message`), shortened; [] for any other body. */
+export function errorTexts(body: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((item) => (typeof item === 'string' ? item : (item as { message?: unknown } | null)?.message))
+    .filter((text): text is string => typeof text === 'string' && text !== '')
+    .slice(0, MAX_ERROR_TEXTS)
+    .map((text) => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text));
+}
+
+function header(answer: HttpAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
