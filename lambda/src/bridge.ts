@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes } from './attributes.ts';
 import type { BridgeConfig, KeySourceSetting } from './config.ts';
-import { Deadline } from './deadline.ts';
+import { Deadline, SAFETY_MARGIN_MS } from './deadline.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
 import { parseEvent } from './event.ts';
 import { KeyCache } from './key/cache.ts';
@@ -48,6 +48,8 @@ export class Bridge {
 
   async handle(event: unknown, context: Context | undefined): Promise<Attributes> {
     const deadline = Deadline.fromContext(context);
+    // Every step honours `deadline`; this second, later one settles the handler even if a layer below does not.
+    const hardStop = Deadline.fromContext(context, SAFETY_MARGIN_MS / 2);
     const started = performance.now();
     const log = this.logger.with({ requestId: context?.awsRequestId });
     const trace = newTrace();
@@ -59,7 +61,10 @@ export class Bridge {
         return KEEP_WARM_ANSWER;
       }
       contactId = invocation.request.callId;
-      const attributes = await executeOmniFlow(invocation.request, this.deps(), deadline, trace);
+      const attributes = await hardStop.race(
+        executeOmniFlow(invocation.request, this.deps(), deadline, trace),
+        'routing the call',
+      );
       log.info('routed', { contactId, routingTarget: attributes.routingTarget, ...summary(trace, started) });
       return attributes;
     } catch (thrown) {

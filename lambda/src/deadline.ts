@@ -18,10 +18,14 @@ export class Deadline {
     return new Deadline(now() + ms, now);
   }
 
-  /** The invocation's budget: Lambda's remaining time less {@link SAFETY_MARGIN_MS}. */
-  static fromContext(context: { getRemainingTimeInMillis?: () => number } | undefined, now = Date.now): Deadline {
+  /** The invocation's budget: Lambda's remaining time less `marginMs` ({@link SAFETY_MARGIN_MS} by default). */
+  static fromContext(
+    context: { getRemainingTimeInMillis?: () => number } | undefined,
+    marginMs: number = SAFETY_MARGIN_MS,
+    now: () => number = Date.now,
+  ): Deadline {
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
-    return Deadline.in(Math.max(0, remaining - SAFETY_MARGIN_MS), now);
+    return Deadline.in(Math.max(0, remaining - marginMs), now);
   }
 
   remaining(): number {

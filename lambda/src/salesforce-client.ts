@@ -97,7 +97,8 @@ export class SalesforceClient {
     const spare = this.#spare;
     this.#spare = undefined;
     if (spare && !spare.destroyed && spare.readyState === 'open') {
-      callback(null, spare);
+      // undici's own connector always calls back asynchronously; a synchronous call re-enters its resume loop.
+      process.nextTick(callback, null, spare);
       return;
     }
     spare?.destroy();

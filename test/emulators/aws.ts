@@ -1,0 +1,173 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+
+/** An AWS error the endpoint can be told to answer with, as the `__type` of a JSON 1.1 error. */
+export type AwsFault = 'ThrottlingException' | 'InternalServerError' | 'AccessDeniedException';
+
+export interface AwsEmulatorOptions {
+  /** Requests per second allowed across both services; beyond it the answer is ThrottlingException. */
+  readonly ratePerSecond?: number;
+  /** Delay before every answer, in milliseconds. */
+  readonly delayMs?: number;
+  readonly port?: number;
+}
+
+/** Counters of what the endpoint answered. */
+export interface AwsCounts {
+  getParameter: number;
+  getSecretValue: number;
+  throttled: number;
+  unsigned: number;
+}
+
+const FAULT_STATUS: Record<AwsFault, number> = {
+  ThrottlingException: 400,
+  InternalServerError: 500,
+  AccessDeniedException: 400,
+};
+
+/**
+ * A local AWS JSON 1.1 endpoint answering SSM `GetParameter` and Secrets Manager `GetSecretValue`, reached by the
+ * real AWS SDK clients through `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`. It refuses unsigned
+ * requests, can rate-limit like Parameter Store's standard throughput, and can be told to fail the next calls.
+ */
+export class AwsEmulator {
+  readonly parameters = new Map<string, string>();
+  readonly secrets = new Map<string, string>();
+  readonly counts: AwsCounts = { getParameter: 0, getSecretValue: 0, throttled: 0, unsigned: 0 };
+  readonly #faults: AwsFault[] = [];
+  readonly #recent: number[] = [];
+  readonly #server: Server;
+
+  private constructor(private readonly options: AwsEmulatorOptions) {
+    this.#server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const answer = () => this.#answer(req, Buffer.concat(chunks).toString(), res);
+        if (options.delayMs) setTimeout(answer, options.delayMs);
+        else answer();
+      });
+    });
+  }
+
+  static async start(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
+    const emulator = new AwsEmulator(options);
+    await new Promise<void>((resolve) => emulator.#server.listen(options.port ?? 0, '127.0.0.1', resolve));
+    return emulator;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /** The environment that points the real SDK clients here, with dummy credentials. */
+  get env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_SSM: this.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCALEMULATOR',
+      AWS_SECRET_ACCESS_KEY: 'local-emulator-secret',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
+
+  /** Makes the next calls fail with these errors, in order. */
+  fail(...faults: AwsFault[]): this {
+    this.#faults.push(...faults);
+    return this;
+  }
+
+  resetCounts(): void {
+    Object.assign(this.counts, { getParameter: 0, getSecretValue: 0, throttled: 0, unsigned: 0 });
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #answer(req: IncomingMessage, raw: string, res: ServerResponse): void {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
+      this.counts.unsigned++;
+      return error(res, 400, 'MissingAuthenticationTokenException', 'Request is missing Authentication Token');
+    }
+    if (this.#overRate()) {
+      this.counts.throttled++;
+      return error(res, 400, 'ThrottlingException', 'Rate exceeded');
+    }
+    const input = JSON.parse(raw || '{}') as Record<string, unknown>;
+    if (target === 'AmazonSSM.GetParameter') {
+      this.counts.getParameter++;
+      if (this.#injectFault(res)) return;
+      const name = parameterName(String(input.Name));
+      const value = this.parameters.get(name);
+      if (value === undefined) return error(res, 400, 'ParameterNotFound', '');
+      if (input.WithDecryption !== true)
+        return error(res, 400, 'ValidationException', 'SecureString needs WithDecryption');
+      const arn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name.replace(/^\//, '')}`;
+      return json(res, 200, { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1, ARN: arn } });
+    }
+    if (target === 'secretsmanager.GetSecretValue') {
+      this.counts.getSecretValue++;
+      if (this.#injectFault(res)) return;
+      const name = secretName(String(input.SecretId));
+      const value = this.secrets.get(name);
+      if (value === undefined)
+        return error(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+      return json(res, 200, {
+        ARN: arn,
+        Name: name,
+        SecretString: value,
+        VersionId: 'v1',
+        VersionStages: ['AWSCURRENT'],
+      });
+    }
+    error(res, 400, 'UnknownOperationException', `unsupported target ${target}`);
+  }
+
+  #injectFault(res: ServerResponse): boolean {
+    const fault = this.#faults.shift();
+    if (!fault) return false;
+    error(res, FAULT_STATUS[fault], fault, fault);
+    return true;
+  }
+
+  #overRate(): boolean {
+    const limit = this.options.ratePerSecond;
+    if (!limit) return false;
+    const now = Date.now();
+    while (this.#recent.length > 0 && this.#recent[0]! <= now - 1000) this.#recent.shift();
+    if (this.#recent.length >= limit) return true;
+    this.#recent.push(now);
+    return false;
+  }
+}
+
+/** `/x/y` from a name or `arn:aws:ssm:…:parameter/x/y`. */
+function parameterName(nameOrArn: string): string {
+  const match = /^arn:aws[a-z-]*:ssm:[^:]*:\d{12}:parameter(\/.*)$/.exec(nameOrArn);
+  return match ? match[1]! : nameOrArn;
+}
+
+/** The name from a name or `arn:aws:secretsmanager:…:secret:name-AbCdEf`. */
+function secretName(idOrArn: string): string {
+  const match = /^arn:aws[a-z-]*:secretsmanager:[^:]*:\d{12}:secret:(.+?)(?:-[A-Za-z0-9]{6})?$/.exec(idOrArn);
+  return match ? match[1]! : idOrArn;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+  res.end(JSON.stringify(body));
+}
+
+function error(res: ServerResponse, status: number, type: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
+  res.end(JSON.stringify({ __type: type, message }));
+}

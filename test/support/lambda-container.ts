@@ -1,0 +1,104 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+/** The deployable bundle, the one file every integration test, the sandbox and the benchmark run. */
+export const BUNDLE = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
+const RUNTIME = fileURLToPath(new URL('./container-runtime.mjs', import.meta.url));
+
+/** One invocation's outcome, as the Lambda service would see it. */
+export interface Invocation {
+  readonly result?: Record<string, string>;
+  readonly error?: { readonly errorType: string; readonly errorMessage: string; readonly stack: string };
+  /** True when the handler had not settled by the function timeout (Lambda would have killed it). */
+  readonly timedOut?: boolean;
+  readonly durationMs: number;
+}
+
+export interface ContainerOptions {
+  /** The function's environment (settings, endpoints, NODE_EXTRA_CA_CERTS), on top of a minimal base. */
+  readonly env: Record<string, string>;
+  readonly bundle?: string;
+}
+
+type Message =
+  | { type: 'ready'; initMs: number }
+  | { type: 'init-error'; errorType: string; errorMessage: string }
+  | ({ type: 'result'; id: string } & Invocation);
+
+/**
+ * A Lambda container for the built bundle: a child process that loads it once (init) and then serves invocations
+ * one at a time, each with a context whose `getRemainingTimeInMillis` counts down to the function timeout.
+ */
+export class LambdaContainer {
+  readonly #pending = new Map<string, (invocation: Invocation) => void>();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly initMs: number,
+    /** Every line the function wrote to stdout / stderr, init included. */
+    readonly stdout: string[],
+    readonly stderr: string[],
+  ) {
+    child.on('message', (message: Message) => {
+      if (message.type !== 'result') return;
+      const { type: _, id, ...invocation } = message;
+      this.#pending.get(id)?.(invocation);
+      this.#pending.delete(id);
+    });
+  }
+
+  static async start({ env, bundle = BUNDLE }: ContainerOptions): Promise<LambdaContainer> {
+    const child = fork(RUNTIME, [], {
+      env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env, BRIDGE_BUNDLE: bundle },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    collectLines(child.stdout!, stdout);
+    collectLines(child.stderr!, stderr);
+    const first = await new Promise<Message>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`container exited during init (${code}): ${stderr.join('\n')}`)));
+    });
+    if (first.type !== 'ready') throw new Error(`init failed: ${JSON.stringify(first)}`);
+    return new LambdaContainer(child, first.initMs, stdout, stderr);
+  }
+
+  /** Invokes the handler with `event` and a function timeout of `timeoutMs` (Lambda's, not Connect's). */
+  invoke(event: unknown, { timeoutMs = 8_000 } = {}): Promise<Invocation> {
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      this.child.send({ id, event, timeoutMs });
+    });
+  }
+
+  /** The JSON log lines written so far. */
+  logs(): Record<string, unknown>[] {
+    return this.stdout.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill();
+    await exited;
+  }
+}
+
+function collectLines(stream: NodeJS.ReadableStream, into: string[]): void {
+  let rest = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    into.push(...lines.filter((line) => line !== ''));
+  });
+}
