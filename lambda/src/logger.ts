@@ -9,7 +9,7 @@ const BEARER = /Bearer\s+\S+/gi;
 /**
  * One JSON object per line on stdout, the shape CloudWatch Logs Insights reads. Written straight to the stream (not
  * through `console`), so Lambda's JSON log format leaves it as it is. As a last line of defence every line is
- * scrubbed of anything that looks like a JWT, a bearer token or a PEM block; callers never pass the caller's number.
+ * scrubbed (value by value, so it stays valid JSON) of anything that looks like a JWT, a bearer token or a PEM block; callers never pass the caller's number.
  */
 export class Logger {
   readonly #threshold: number;
@@ -46,9 +46,13 @@ export class Logger {
 
   #log(level: LogLevel, message: string, fields: Fields = {}): void {
     if (!this.enabled(level)) return;
-    const line = JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...this.base, ...fields });
-    this.write(`${scrub(line)}\n`);
+    const record = { timestamp: new Date().toISOString(), level, message, ...this.base, ...fields };
+    this.write(`${JSON.stringify(record, scrubStrings)}\n`);
   }
+}
+
+function scrubStrings(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? scrub(value) : value;
 }
 
 /** Replaces JWTs, bearer tokens and PEM blocks in `text` with `[redacted]`. */

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { errorAttributes, flatten, MAX_ATTRIBUTES_BYTES, toAttributes } from '../../lambda/src/attributes.ts';
+import { BadAnswerError, SalesforceRejectedError } from '../../lambda/src/errors.ts';
+
+const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
+const AGENT_ARN = `${INSTANCE}/agent/aaaaaaaa-0000-1111-2222-333333333333`;
+const QUEUE_ARN = `${INSTANCE}/queue/qqqqqqqq-0000-1111-2222-333333333333`;
+
+function expectStringMap(attributes: object): void {
+  for (const [key, value] of Object.entries(attributes)) {
+    expect(key).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(typeof value).toBe('string');
+  }
+}
+
+describe('Function: toAttributes', () => {
+  it('routes to an agent ARN, with its id', () => {
+    expect(toAttributes({ agent: AGENT_ARN })).toEqual({
+      status: 'OK',
+      routingTarget: 'AGENT',
+      agent: AGENT_ARN,
+      queue: '',
+      agentId: 'aaaaaaaa-0000-1111-2222-333333333333',
+    });
+  });
+
+  it('routes to a queue ARN, with its id', () => {
+    expect(toAttributes({ queue: QUEUE_ARN })).toEqual({
+      status: 'OK',
+      routingTarget: 'QUEUE',
+      agent: '',
+      queue: QUEUE_ARN,
+      queueId: 'qqqqqqqq-0000-1111-2222-333333333333',
+    });
+  });
+
+  it('prefers the agent when both are given', () => {
+    const attributes = toAttributes({ agent: AGENT_ARN, queue: QUEUE_ARN });
+
+    expect(attributes.routingTarget).toBe('AGENT');
+    expect(attributes.queueId).toBe('qqqqqqqq-0000-1111-2222-333333333333');
+  });
+
+  it.each([[{}], [{ agent: null, queue: null }], [{ agent: '', queue: '' }]])('routes nowhere for %j', (answer) => {
+    expect(toAttributes(answer)).toEqual({ status: 'OK', routingTarget: 'NONE', agent: '', queue: '' });
+  });
+
+  it('keeps a plain id verbatim and adds no agentId for what is not a Connect agent ARN', () => {
+    expect(toAttributes({ agent: 'aaaaaaaa-0000-1111-2222-333333333333', queue: `${INSTANCE}/agent/x` })).toEqual({
+      status: 'OK',
+      routingTarget: 'AGENT',
+      agent: 'aaaaaaaa-0000-1111-2222-333333333333',
+      queue: `${INSTANCE}/agent/x`,
+    });
+  });
+
+  it('flattens an object value and a JSON string of one', () => {
+    const attributes = toAttributes({
+      agent: { externalId: 'agent-7', skills: ['billing', 'spanish'], meta: { level: 2, remote: true, note: null } },
+      queue: '{"externalId":"q-1"}',
+    });
+
+    expect(attributes).toEqual({
+      status: 'OK',
+      routingTarget: 'AGENT',
+      agent: '{"externalId":"agent-7","skills":["billing","spanish"],"meta":{"level":2,"remote":true,"note":null}}',
+      queue: '{"externalId":"q-1"}',
+      agent_externalId: 'agent-7',
+      agent_skills_0: 'billing',
+      agent_skills_1: 'spanish',
+      agent_meta_level: '2',
+      agent_meta_remote: 'true',
+      agent_meta_note: '',
+      queue_externalId: 'q-1',
+    });
+    expectStringMap(attributes);
+  });
+
+  it('makes hostile keys safe and never touches Object.prototype', () => {
+    const answer = JSON.parse('{"agent":{"__proto__":{"polluted":"x"},"a b/c":"1","$.External":"2"}}');
+
+    const attributes = toAttributes(answer);
+
+    expect(attributes).toMatchObject({ agent___proto___polluted: 'x', agent_a_b_c: '1', agent___External: '2' });
+    expectStringMap(attributes);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps nesting deeper than 8 levels as JSON text', () => {
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 12; i++) deep = { d: deep };
+
+    const attributes = toAttributes({ agent: deep });
+
+    const key = `agent${'_d'.repeat(8)}`;
+    expect(attributes[key]).toBe(JSON.stringify({ d: { d: { d: { d: 'bottom' } } } }));
+  });
+
+  it('turns numbers and booleans into strings', () => {
+    expect(toAttributes({ agent: 42, queue: false })).toMatchObject({
+      agent: '42',
+      queue: 'false',
+      routingTarget: 'AGENT',
+    });
+  });
+
+  it.each([[null], [[]], ['text'], [7]])('refuses a body that is not an object: %j', (answer) => {
+    expect(() => toAttributes(answer)).toThrow(BadAnswerError);
+  });
+
+  it("refuses an answer larger than Connect's limit", () => {
+    const huge = { agent: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'x'.repeat(20)])) };
+
+    expect(() => toAttributes(huge)).toThrow(`larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`);
+  });
+});
+
+describe('Function: flatten', () => {
+  it('names array items by index and empty containers not at all', () => {
+    expect(flatten({ a: [], b: {}, c: [{ x: 1 }] }, 'p')).toEqual({ p_c_0_x: '1' });
+  });
+});
+
+describe('Function: errorAttributes', () => {
+  it('reports the category and message with the same routing keys as a success', () => {
+    const error = new SalesforceRejectedError('Salesforce rejected the request (400): bad queue', 400, ['bad queue']);
+
+    expect(errorAttributes(error)).toEqual({
+      status: 'ERROR',
+      routingTarget: 'NONE',
+      agent: '',
+      queue: '',
+      errorType: 'SALESFORCE_REJECTED',
+      errorMessage: 'Salesforce rejected the request (400): bad queue',
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { Logger, scrub } from '../../lambda/src/logger.ts';
+
+function capture(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR') {
+  const lines: string[] = [];
+  return { lines, logger: new Logger(level, (line) => lines.push(line)) };
+}
+
+describe('Class: Logger', () => {
+  it('writes one JSON object per line with the base and given fields', () => {
+    const { lines, logger } = capture('INFO');
+
+    logger.with({ requestId: 'r-1' }).info('routed', { contactId: 'c-1', attempts: 1 });
+
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.endsWith('\n')).toBe(true);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'INFO',
+      message: 'routed',
+      service: 'connect-omniflow-bridge',
+      requestId: 'r-1',
+      contactId: 'c-1',
+      attempts: 1,
+    });
+  });
+
+  it('drops lines below its level', () => {
+    const { lines, logger } = capture('WARN');
+
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+
+    expect(lines.map((line) => JSON.parse(line).level)).toEqual(['WARN', 'ERROR']);
+  });
+
+  it('redacts tokens and keys that reach it by mistake', () => {
+    const { lines, logger } = capture('DEBUG');
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIwMEQifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+
+    logger.error('oops', {
+      header: `Bearer ${jwt}`,
+      token: jwt,
+      pem: '-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----',
+    });
+
+    expect(lines[0]).not.toContain(jwt);
+    expect(lines[0]).not.toContain('MIIEv');
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      header: 'Bearer [redacted]',
+      token: '[redacted]',
+      pem: '[redacted]',
+    });
+  });
+});
+
+describe('Function: scrub', () => {
+  it('leaves ordinary text alone', () => {
+    const text =
+      '{"contactId":"4a573372-1f28-4e26-b97b-0c7f2b3d9e61","agent":"arn:aws:connect:us-east-1:1:instance/x/agent/y"}';
+
+    expect(scrub(text)).toBe(text);
+  });
+
+  it('redacts a PEM block cut off before its end line', () => {
+    expect(scrub('key: -----BEGIN RSA PRIVATE KEY-----\nMIIEow')).toBe('key: [redacted]');
+  });
+});
