@@ -113,11 +113,21 @@ function parseAnswer(body: string): unknown {
   }
 }
 
+const TLS_CODE = /^(?:CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS|ERR_SSL)/;
+
 function unreachable(error: unknown, attempts: number): SalesforceUnavailableError {
   const code = (error as { code?: string } | undefined)?.code ?? 'unknown error';
-  return new SalesforceUnavailableError(`could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}`, {
-    cause: error,
-  });
+  const options = { cause: error };
+  if (TLS_CODE.test(code)) {
+    return new SalesforceUnavailableError(
+      `Salesforce's TLS certificate was not accepted (${code}): check the host in SCRT_ENDPOINT_BASE`,
+      options,
+    );
+  }
+  if (code === 'ENOTFOUND') {
+    return new SalesforceUnavailableError('the host in SCRT_ENDPOINT_BASE does not resolve (ENOTFOUND)', options);
+  }
+  return new SalesforceUnavailableError(`could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}`, options);
 }
 
 /** The category and message for a final non-2xx answer, carrying Salesforce's `errors` texts. */

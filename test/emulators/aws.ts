@@ -92,51 +92,63 @@ export class AwsEmulator {
   }
 
   #answer(req: IncomingMessage, raw: string, res: ServerResponse): void {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
+    const { status, body } = this.#reply(String(req.headers['x-amz-target'] ?? ''), req.headers.authorization, raw);
+    const type = (body as { __type?: string }).__type;
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      ...(type ? { 'x-amzn-errortype': type } : {}),
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  #reply(target: string, authorization: string | undefined, raw: string): Answer {
+    if (!String(authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
       this.counts.unsigned++;
-      return error(res, 400, 'MissingAuthenticationTokenException', 'Request is missing Authentication Token');
+      return failure(400, 'MissingAuthenticationTokenException', 'Request is missing Authentication Token');
     }
     if (this.#overRate()) {
       this.counts.throttled++;
-      return error(res, 400, 'ThrottlingException', 'Rate exceeded');
+      return failure(400, 'ThrottlingException', 'Rate exceeded');
     }
     const input = JSON.parse(raw || '{}') as Record<string, unknown>;
     if (target === 'AmazonSSM.GetParameter') {
       this.counts.getParameter++;
-      if (this.#injectFault(res)) return;
-      const name = parameterName(String(input.Name));
-      const value = this.parameters.get(name);
-      if (value === undefined) return error(res, 400, 'ParameterNotFound', '');
-      if (input.WithDecryption !== true)
-        return error(res, 400, 'ValidationException', 'SecureString needs WithDecryption');
-      const arn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name.replace(/^\//, '')}`;
-      return json(res, 200, { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1, ARN: arn } });
+      return this.#fault() ?? this.#getParameter(input);
     }
     if (target === 'secretsmanager.GetSecretValue') {
       this.counts.getSecretValue++;
-      if (this.#injectFault(res)) return;
-      const name = secretName(String(input.SecretId));
-      const value = this.secrets.get(name);
-      if (value === undefined)
-        return error(res, 400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-      const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
-      return json(res, 200, {
-        ARN: arn,
-        Name: name,
-        SecretString: value,
-        VersionId: 'v1',
-        VersionStages: ['AWSCURRENT'],
-      });
+      return this.#fault() ?? this.#getSecretValue(input);
     }
-    error(res, 400, 'UnknownOperationException', `unsupported target ${target}`);
+    return failure(400, 'UnknownOperationException', `unsupported target ${target}`);
   }
 
-  #injectFault(res: ServerResponse): boolean {
+  #getParameter(input: Record<string, unknown>): Answer {
+    const name = parameterName(String(input.Name));
+    const value = this.parameters.get(name);
+    if (value === undefined) return failure(400, 'ParameterNotFound', '');
+    if (input.WithDecryption !== true) return failure(400, 'ValidationException', 'SecureString needs WithDecryption');
+    const arn = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/${name.replace(/^\//, '')}`;
+    return {
+      status: 200,
+      body: { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1, ARN: arn } },
+    };
+  }
+
+  #getSecretValue(input: Record<string, unknown>): Answer {
+    const name = secretName(String(input.SecretId));
+    const value = this.secrets.get(name);
+    if (value === undefined)
+      return failure(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    const arn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`;
+    return {
+      status: 200,
+      body: { ARN: arn, Name: name, SecretString: value, VersionId: 'v1', VersionStages: ['AWSCURRENT'] },
+    };
+  }
+
+  #fault(): Answer | undefined {
     const fault = this.#faults.shift();
-    if (!fault) return false;
-    error(res, FAULT_STATUS[fault], fault, fault);
-    return true;
+    return fault ? failure(FAULT_STATUS[fault], fault, fault) : undefined;
   }
 
   #overRate(): boolean {
@@ -162,12 +174,11 @@ function secretName(idOrArn: string): string {
   return match ? match[1]! : idOrArn;
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-  res.end(JSON.stringify(body));
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
-function error(res: ServerResponse, status: number, type: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': type });
-  res.end(JSON.stringify({ __type: type, message }));
+function failure(status: number, type: string, message: string): Answer {
+  return { status, body: { __type: type, message } };
 }

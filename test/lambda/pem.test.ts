@@ -58,7 +58,7 @@ describe('Function: parsePrivateKey', () => {
       '-----BEGIN PRIVATE KEY-----\nnot*base64!\n-----END PRIVATE KEY-----',
       'whose body is not base64',
     ],
-    ['a truncated key', PKCS8.slice(0, 200) + '\n-----END PRIVATE KEY-----', 'is not a valid private key'],
+    ['a truncated key', `${PKCS8.slice(0, 200)}\n-----END PRIVATE KEY-----`, 'is not a valid private key'],
     [
       'an EC key',
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

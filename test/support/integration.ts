@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { LambdaContainer } from './lambda-container.ts';
+import { Sandbox } from './sandbox.ts';
+
+/** The caller's number in the sample events: it must never appear in a log line. */
+export const CALLER_NUMBER = '+12065550199';
+
+/** Reads a sample event from `test/events/`. */
+export function sampleEvent(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../events/${name}.json`, import.meta.url), 'utf8'));
+}
+
+/**
+ * Starts one {@link Sandbox} for a test file and gives each test fresh containers of the built bundle. After every
+ * test it checks what the containers logged: no JWT the emulator received, no private key, no caller number.
+ */
+export function useSandbox(): { sandbox: () => Sandbox; container: (env?: Record<string, string | undefined>) => Promise<LambdaContainer> } {
+  let sandbox: Sandbox | undefined;
+  const running: LambdaContainer[] = [];
+
+  beforeAll(async () => {
+    sandbox = await Sandbox.start();
+  });
+  afterEach(async () => {
+    const containers = running.splice(0);
+    await Promise.all(containers.map((c) => c.stop()));
+    for (const container of containers) expectCleanLogs(container, sandbox!);
+    sandbox!.salesforce.reset();
+    sandbox!.aws.resetCounts();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  return {
+    sandbox: () => sandbox!,
+    container: async (env = {}) => {
+      const container = await LambdaContainer.start({ env: sandbox!.env(env) });
+      running.push(container);
+      return container;
+    },
+  };
+}
+
+/** Fails when a log line holds a token, key material or the caller's number. */
+export function expectCleanLogs(container: LambdaContainer, sandbox: Sandbox): void {
+  const text = [...container.stdout, ...container.stderr].join('\n');
+  for (const token of sandbox.salesforce.tokens) expect(text).not.toContain(token);
+  expect(text).not.toContain('PRIVATE KEY');
+  expect(text).not.toContain(sandbox.keys.privateKeyPem.split('\n')[1]!);
+  expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/);
+  expect(text).not.toContain(CALLER_NUMBER);
+  expect(text.toLowerCase()).not.toContain('authorization');
+}
