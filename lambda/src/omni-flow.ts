@@ -127,7 +127,10 @@ function unreachable(error: unknown, attempts: number): SalesforceUnavailableErr
   if (code === 'ENOTFOUND') {
     return new SalesforceUnavailableError('the host in SCRT_ENDPOINT_BASE does not resolve (ENOTFOUND)', options);
   }
-  return new SalesforceUnavailableError(`could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}`, options);
+  return new SalesforceUnavailableError(
+    `could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}`,
+    options,
+  );
 }
 
 /** The category and message for a final non-2xx answer, carrying Salesforce's `errors` texts. */

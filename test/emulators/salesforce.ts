@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
@@ -152,7 +153,7 @@ export class SalesforceEmulator {
     url: string,
     headers: Record<string, string | string[] | undefined>,
     raw: string,
-    res: import('node:http').ServerResponse,
+    res: ServerResponse,
   ): Promise<void> {
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     if (token) this.tokens.push(token);
@@ -222,12 +223,7 @@ function refusalStatus(problem: string): number {
   return problem === 'no such resource' ? 404 : 400;
 }
 
-function send(
-  res: import('node:http').ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(text);

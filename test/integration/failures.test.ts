@@ -18,7 +18,8 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       expect(outcome.error).toEqual({
         errorType: 'SALESFORCE_REJECTED',
         errorMessage: 'Salesforce rejected the request (400): Invalid flowDevName: Route_Nope; Check the dialed number',
-        stack: 'SALESFORCE_REJECTED: Salesforce rejected the request (400): Invalid flowDevName: Route_Nope; Check the dialed number',
+        stack:
+          'SALESFORCE_REJECTED: Salesforce rejected the request (400): Invalid flowDevName: Route_Nope; Check the dialed number',
       });
       expect(sandbox().salesforce.requests).toHaveLength(1);
     });
@@ -168,7 +169,10 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       const outcome = await lambda.invoke(call(), { timeoutMs: 2000 });
 
       expect(outcome.timedOut).toBeUndefined();
-      expect(outcome.error).toMatchObject({ errorType: 'TIMEOUT', errorMessage: 'Salesforce did not answer before the deadline' });
+      expect(outcome.error).toMatchObject({
+        errorType: 'TIMEOUT',
+        errorMessage: 'Salesforce did not answer before the deadline',
+      });
       expect(outcome.durationMs).toBeGreaterThan(1500);
       expect(outcome.durationMs).toBeLessThan(2000);
     });
@@ -255,22 +259,34 @@ describe('Integration: failures end in a clear category, inside the deadline', (
           stack: 'CONFIG: SALESFORCE_ORG_ID is not set',
         });
       }
-      expect(lambda.logs()[0]).toMatchObject({ level: 'ERROR', errorType: 'CONFIG', errorMessage: 'SALESFORCE_ORG_ID is not set' });
+      expect(lambda.logs()[0]).toMatchObject({
+        level: 'ERROR',
+        errorType: 'CONFIG',
+        errorMessage: 'SALESFORCE_ORG_ID is not set',
+      });
       expect(sandbox().aws.counts.getParameter).toBe(0);
     });
 
     it('reports CONFIG as attributes when ON_ERROR=attributes', async () => {
-      const lambda = await container({ SCRT_ENDPOINT_BASE: 'http://insecure.example/telephony/v1', ON_ERROR: 'attributes' });
+      const lambda = await container({
+        SCRT_ENDPOINT_BASE: 'http://insecure.example/telephony/v1',
+        ON_ERROR: 'attributes',
+      });
 
       const outcome = await lambda.invoke(call());
 
-      expect(outcome.result).toMatchObject({ status: 'ERROR', errorType: 'CONFIG', errorMessage: 'SCRT_ENDPOINT_BASE must use https' });
+      expect(outcome.result).toMatchObject({
+        status: 'ERROR',
+        errorType: 'CONFIG',
+        errorMessage: 'SCRT_ENDPOINT_BASE must use https',
+      });
     });
 
     it('refuses a contact id that could address another resource, sending nothing', async () => {
       const lambda = await container();
       const event = call();
-      (event.Details as { Parameters: Record<string, string> }).Parameters.contactId = '../../services/data/v60.0/query';
+      (event.Details as { Parameters: Record<string, string> }).Parameters.contactId =
+        '../../services/data/v60.0/query';
 
       const outcome = await lambda.invoke(event);
 
@@ -314,6 +330,11 @@ describe('Integration: failures end in a clear category, inside the deadline', (
     await lambda.invoke(call());
 
     const failure = lambda.logs().find((line) => line.message === 'not routed');
-    expect(failure).toMatchObject({ level: 'ERROR', errorType: 'AUTH', attempts: 2, contactId: '4a573372-1f28-4e26-b97b-0c7f2b3d9e61' });
+    expect(failure).toMatchObject({
+      level: 'ERROR',
+      errorType: 'AUTH',
+      attempts: 2,
+      contactId: '4a573372-1f28-4e26-b97b-0c7f2b3d9e61',
+    });
   });
 });

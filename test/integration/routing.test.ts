@@ -35,7 +35,11 @@ describe('Integration: the built bundle routes calls through the emulated Salesf
       accept: 'application/json',
       'telephony-provider-name': 'amazon-connect',
     });
-    expect(request!.claims).toMatchObject({ iss: ORG_ID, sub: CALL_CENTER_API_NAME, aud: 'https://scrt.salesforce.com' });
+    expect(request!.claims).toMatchObject({
+      iss: ORG_ID,
+      sub: CALL_CENTER_API_NAME,
+      aud: 'https://scrt.salesforce.com',
+    });
   });
 
   it('routes to a queue, and to nowhere', async () => {
@@ -45,7 +49,13 @@ describe('Integration: the built bundle routes calls through the emulated Salesf
     const queued = await lambda.invoke(sampleEvent('inbound-call'));
     const nowhere = await lambda.invoke(sampleEvent('inbound-call'));
 
-    expect(queued.result).toEqual({ status: 'OK', routingTarget: 'QUEUE', agent: '', queue: `${INSTANCE}/queue/q-9`, queueId: 'q-9' });
+    expect(queued.result).toEqual({
+      status: 'OK',
+      routingTarget: 'QUEUE',
+      agent: '',
+      queue: `${INSTANCE}/queue/q-9`,
+      queueId: 'q-9',
+    });
     expect(nowhere.result).toEqual({ status: 'OK', routingTarget: 'NONE', agent: '', queue: '' });
   });
 
@@ -83,7 +93,10 @@ describe('Integration: the built bundle routes calls through the emulated Salesf
   });
 
   it('uses an explicit dialed number, and the DEFAULT_ settings when the flow sets none', async () => {
-    const lambda = await container({ DEFAULT_FLOW_DEV_NAME: 'Route_Default', DEFAULT_FALLBACK_QUEUE: '00G000000000001' });
+    const lambda = await container({
+      DEFAULT_FLOW_DEV_NAME: 'Route_Default',
+      DEFAULT_FALLBACK_QUEUE: '00G000000000001',
+    });
 
     await lambda.invoke(sampleEvent('explicit-dialed-number'));
 

@@ -15,7 +15,10 @@ export function sampleEvent(name: string): Record<string, unknown> {
  * Starts one {@link Sandbox} for a test file and gives each test fresh containers of the built bundle. After every
  * test it checks what the containers logged: no JWT the emulator received, no private key, no caller number.
  */
-export function useSandbox(): { sandbox: () => Sandbox; container: (env?: Record<string, string | undefined>) => Promise<LambdaContainer> } {
+export function useSandbox(): {
+  sandbox: () => Sandbox;
+  container: (env?: Record<string, string | undefined>) => Promise<LambdaContainer>;
+} {
   let sandbox: Sandbox | undefined;
   const running: LambdaContainer[] = [];
 
