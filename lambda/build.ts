@@ -2,15 +2,19 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 
+/** The folder deployed as the function's code: it holds exactly the bundle and its source map. */
+export const BUNDLE_DIR = 'dist/lambda';
 /** The deployable bundle: what the tests run, what `cdk deploy` uploads, what `sam local invoke` finds. */
-export const BUNDLE_FILE = 'dist/lambda/index.mjs';
+export const BUNDLE_FILE = `${BUNDLE_DIR}/index.mjs`;
+/** esbuild's record of what went into the bundle (inputs and their sizes), kept outside the deployed folder. */
+export const METAFILE = 'dist/lambda-meta.json';
 
 /**
  * esbuild settings for the Lambda bundle. `node20.19` syntax runs both on the nodejs24.x runtime and on the
  * Node ≥ 20.19 that development machines and CI have. The AWS SDK is bundled (not taken from the runtime) so the
  * version tested is the version deployed. The banner gives bundled CommonJS code the `require` ESM lacks.
  */
-export const BUNDLE_OPTIONS: BuildOptions = {
+export const BUNDLE_OPTIONS = {
   entryPoints: ['lambda/src/index.ts'],
   outfile: BUNDLE_FILE,
   bundle: true,
@@ -24,12 +28,17 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   mainFields: ['module', 'main'],
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   logLevel: 'warning',
-};
+} as const satisfies BuildOptions;
+
+/** Builds {@link BUNDLE_FILE} and returns its size in bytes. */
+export async function buildBundle(): Promise<number> {
+  const result = await build(BUNDLE_OPTIONS);
+  await mkdir(dirname(METAFILE), { recursive: true });
+  await writeFile(METAFILE, JSON.stringify(result.metafile));
+  return (await stat(BUNDLE_FILE)).size;
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await build(BUNDLE_OPTIONS);
-  await mkdir(dirname(BUNDLE_FILE), { recursive: true });
-  await writeFile(`${dirname(BUNDLE_FILE)}/meta.json`, JSON.stringify(result.metafile));
-  const { size } = await stat(BUNDLE_FILE);
+  const size = await buildBundle();
   console.log(`built ${BUNDLE_FILE} (${(size / 1024).toFixed(0)} KiB)`);
 }

@@ -1,0 +1,132 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { OnError } from '../lambda/src/config.ts';
+import { OmniFlowBridge, type OmniFlowBridgeProps, parseConnectInstanceArn } from './omniflow-bridge.ts';
+
+/** The CDK context keys the stack reads (`cdk deploy -c key=value`). */
+export const CONTEXT_KEYS = [
+  'connectInstanceArn',
+  'scrtEndpointBase',
+  'salesforceOrgId',
+  'callCenterApiName',
+  'privateKeyParameterName',
+  'privateKeySecretArn',
+  'kmsKeyArn',
+  'telephonyProviderName',
+  'defaultFlowDevName',
+  'defaultFallbackQueue',
+  'onError',
+  'alarmTopicArn',
+  'provisionedConcurrency',
+  'logRetentionDays',
+  'codePath',
+] as const;
+
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+type Context = Partial<Record<ContextKey, string>>;
+
+const REQUIRED: readonly ContextKey[] = [
+  'connectInstanceArn',
+  'scrtEndpointBase',
+  'salesforceOrgId',
+  'callCenterApiName',
+];
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+
+/** Reads the stack's context from a construct node (strings, as `-c` gives them); blank values count as absent. */
+export function readContext(tryGetContext: (key: string) => unknown): Context {
+  const context: Context = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = tryGetContext(key);
+    if (value !== undefined && value !== null && String(value).trim() !== '') context[key] = String(value).trim();
+  }
+  return context;
+}
+
+/**
+ * Maps validated context onto {@link OmniFlowBridgeProps}. Throws an error naming the context key for anything
+ * missing or malformed.
+ */
+export function propsFromContext(context: Context, scope: Construct): OmniFlowBridgeProps {
+  const fail = (message: string): never => {
+    throw new Error(`context ${message}`);
+  };
+  for (const key of REQUIRED) {
+    if (!context[key]) fail(`${key} is required: pass -c ${key}=… to cdk synth / deploy (see the README)`);
+  }
+  if (!parseConnectInstanceArn(context.connectInstanceArn!)) {
+    fail('connectInstanceArn is not an Amazon Connect instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)');
+  }
+  if (!context.privateKeyParameterName === !context.privateKeySecretArn) {
+    fail(
+      'needs exactly one of privateKeyParameterName (SSM parameter) and privateKeySecretArn (Secrets Manager secret)',
+    );
+  }
+  if (context.onError && context.onError !== 'throw' && context.onError !== 'attributes') {
+    fail('onError must be throw or attributes');
+  }
+  if (context.alarmTopicArn && !TOPIC_ARN.test(context.alarmTopicArn)) {
+    fail('alarmTopicArn is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
+  }
+  return {
+    connectInstanceArn: context.connectInstanceArn!,
+    scrtEndpointBase: context.scrtEndpointBase!,
+    salesforceOrgId: context.salesforceOrgId!,
+    callCenterApiName: context.callCenterApiName!,
+    privateKeyParameterName: context.privateKeyParameterName,
+    privateKeySecretArn: context.privateKeySecretArn,
+    kmsKeyArn: context.kmsKeyArn,
+    telephonyProviderName: context.telephonyProviderName,
+    defaultFlowDevName: context.defaultFlowDevName,
+    defaultFallbackQueue: context.defaultFallbackQueue,
+    onError: context.onError as OnError | undefined,
+    alarmTopic: context.alarmTopicArn ? Topic.fromTopicArn(scope, 'AlarmTopic', context.alarmTopicArn) : undefined,
+    provisionedConcurrency: wholeNumber(context, 'provisionedConcurrency', fail),
+    logRetention: retention(context, fail),
+    codePath: context.codePath,
+  };
+}
+
+function wholeNumber(context: Context, key: ContextKey, fail: (message: string) => never): number | undefined {
+  const value = context[key];
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) fail(`${key} must be a whole number`);
+  return Number(value);
+}
+
+function retention(context: Context, fail: (message: string) => never): RetentionDays | undefined {
+  const days = wholeNumber(context, 'logRetentionDays', fail);
+  if (days === undefined) return undefined;
+  const allowed = Object.values(RetentionDays).filter(
+    (v): v is number => typeof v === 'number' && v !== RetentionDays.INFINITE,
+  );
+  if (!allowed.includes(days))
+    fail(`logRetentionDays must be one of CloudWatch's retention periods: ${allowed.join(', ')}`);
+  return days as RetentionDays;
+}
+
+/**
+ * The deployable stack: context in, {@link OmniFlowBridge} out, plus the ARNs a flow needs as outputs. Deployed to
+ * the account and region of the Connect instance, read from its ARN, so synth needs neither credentials nor lookups.
+ */
+export class OmniFlowBridgeStack extends Stack {
+  readonly bridge: OmniFlowBridge;
+
+  constructor(scope: Construct, id: string, props: StackProps = {}) {
+    const context = readContext((key) => scope.node.tryGetContext(key));
+    const instance = parseConnectInstanceArn(context.connectInstanceArn ?? '');
+    super(scope, id, {
+      description: 'connect-omniflow-bridge: Amazon Connect → Salesforce Omni-Channel flow routing',
+      ...(instance ? { env: { account: instance.account, region: instance.region } } : {}),
+      ...props,
+    });
+    this.bridge = new OmniFlowBridge(this, 'Bridge', propsFromContext(context, this));
+    new CfnOutput(this, 'FunctionArn', { value: this.bridge.function.functionArn, description: 'The bridge function' });
+    new CfnOutput(this, 'AliasArn', {
+      value: this.bridge.alias.functionArn,
+      description: 'Call this ARN from the flow\'s "Invoke AWS Lambda function" block',
+    });
+  }
+}

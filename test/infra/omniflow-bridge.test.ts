@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import type { OmniFlowBridgeProps } from '../../infra/omniflow-bridge.ts';
+import { BUNDLE } from '../support/lambda-container.ts';
+import { INSTANCE_ARN, KMS_ARN, SECRET_ARN, synthBridge } from './support.ts';
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+function statements(props: Partial<OmniFlowBridgeProps> = {}): Statement[] {
+  const policies = synthBridge(props).template.findResources('AWS::IAM::Policy');
+  return Object.values(policies).flatMap(
+    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+  );
+}
+
+const actions = (all: Statement[]) => all.flatMap((s) => [s.Action].flat()).sort();
+
+describe('Construct: OmniFlowBridge', () => {
+  describe('the function', () => {
+    it('runs the bundle on nodejs24.x arm64 with an 8 s timeout, JSON logs and the settings as environment', () => {
+      const { template } = synthBridge({ defaultFlowDevName: 'Route_VoiceCall', onError: 'attributes' });
+
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Timeout: 8,
+        MemorySize: 256,
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          ApplicationLogLevel: 'INFO',
+          SystemLogLevel: 'WARN',
+          LogGroup: Match.anyValue(),
+        },
+        Environment: {
+          Variables: {
+            SCRT_ENDPOINT_BASE: 'https://acme.my.salesforce-scrt.com/telephony/v1',
+            SALESFORCE_ORG_ID: '00DKz000001AbCdEAA',
+            CALL_CENTER_API_NAME: 'ConnectCallCenter',
+            PRIVATE_KEY_PARAM_NAME: '/connect/salesforce/private-key',
+            DEFAULT_FLOW_DEV_NAME: 'Route_VoiceCall',
+            ON_ERROR: 'attributes',
+            NODE_OPTIONS: '--enable-source-maps',
+          },
+        },
+      });
+    });
+
+    it('deploys the very bundle the tests run, with the asset metadata sam local invoke reads', () => {
+      const { template, app } = synthBridge();
+
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as {
+        Metadata: Record<string, string>;
+      }[];
+      expect(fn!.Metadata).toMatchObject({
+        'aws:asset:property': 'Code',
+        'aws:asset:path': expect.stringMatching(/^asset\./),
+      });
+      const staged = join(app.outdir, fn!.Metadata['aws:asset:path']!);
+      expect(readFileSync(join(staged, 'index.mjs')).equals(readFileSync(BUNDLE))).toBe(true);
+    });
+
+    it('keeps logs for a month by default, or as long as asked', () => {
+      synthBridge().template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+      synthBridge({ logRetention: RetentionDays.ONE_YEAR }).template.hasResourceProperties('AWS::Logs::LogGroup', {
+        RetentionInDays: 365,
+      });
+    });
+
+    it('publishes a live alias, with provisioned concurrency only when asked', () => {
+      synthBridge().template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        ProvisionedConcurrencyConfig: Match.absent(),
+      });
+      synthBridge({ provisionedConcurrency: 3 }).template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
+      });
+    });
+  });
+
+  describe('Connect', () => {
+    it('lets only this Connect instance invoke the alias', () => {
+      const { template } = synthBridge();
+
+      template.resourceCountIs('AWS::Lambda::Permission', 1);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'connect.amazonaws.com',
+        SourceArn: INSTANCE_ARN,
+        SourceAccount: '123456789012',
+        FunctionName: { Ref: Match.stringLikeRegexp('BridgeLive') },
+      });
+    });
+
+    it('associates the alias with the instance', () => {
+      synthBridge().template.hasResourceProperties('AWS::Connect::IntegrationAssociation', {
+        InstanceId: INSTANCE_ARN,
+        IntegrationType: 'LAMBDA_FUNCTION',
+        IntegrationArn: { Ref: Match.stringLikeRegexp('BridgeLive') },
+      });
+    });
+  });
+
+  describe('permissions', () => {
+    it('may read exactly the SSM parameter, and write its own logs, nothing else', () => {
+      const all = statements();
+
+      expect(actions(all)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
+      expect(JSON.stringify(all.find((s) => s.Action === 'ssm:GetParameter')!.Resource)).toContain(
+        ':ssm:eu-west-2:123456789012:parameter/connect/salesforce/private-key',
+      );
+      expect(JSON.stringify(all.find((s) => String(s.Action).startsWith('logs'))!.Resource)).toMatch(/BridgeLogs/);
+    });
+
+    it('uses a parameter ARN as it is', () => {
+      const arn = 'arn:aws:ssm:eu-west-2:123456789012:parameter/sf/key';
+      const all = statements({ privateKeyParameterName: arn });
+
+      expect(all.find((s) => s.Action === 'ssm:GetParameter')!.Resource).toBe(arn);
+    });
+
+    it('may read exactly the secret when the key is in Secrets Manager', () => {
+      const all = statements({ privateKeyParameterName: undefined, privateKeySecretArn: SECRET_ARN });
+
+      expect(actions(all)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
+      expect(all.find((s) => s.Action === 'secretsmanager:GetSecretValue')!.Resource).toBe(SECRET_ARN);
+    });
+
+    it("matches a secret ARN given without its suffix to that secret's suffix only", () => {
+      const partial = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:connect/sf_key';
+      const all = statements({ privateKeyParameterName: undefined, privateKeySecretArn: partial });
+
+      expect(all.find((s) => s.Action === 'secretsmanager:GetSecretValue')!.Resource).toBe(`${partial}-??????`);
+    });
+
+    it('may decrypt with the KMS key only through the key store, and only when a key is given', () => {
+      expect(actions(statements())).not.toContain('kms:Decrypt');
+
+      const ssm = statements({ kmsKeyArn: KMS_ARN }).find((s) => s.Action === 'kms:Decrypt')!;
+      const secrets = statements({
+        kmsKeyArn: KMS_ARN,
+        privateKeyParameterName: undefined,
+        privateKeySecretArn: SECRET_ARN,
+      }).find((s) => s.Action === 'kms:Decrypt')!;
+
+      expect(ssm).toMatchObject({
+        Resource: KMS_ARN,
+        Condition: { StringEquals: { 'kms:ViaService': 'ssm.eu-west-2.amazonaws.com' } },
+      });
+      expect(secrets.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-2.amazonaws.com' },
+      });
+    });
+
+    it('gives the role no managed policies', () => {
+      synthBridge().template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    });
+  });
+
+  describe('alarms', () => {
+    it('watches errors, throttles and p99 duration of the alias', () => {
+      const { template } = synthBridge();
+
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Threshold: 1,
+        AlarmActions: Match.absent(),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Duration',
+        ExtendedStatistic: 'p99',
+        Threshold: 6000,
+        Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Resource' })]),
+      });
+    });
+
+    it('notifies the topic of alarms and recoveries when one is given', () => {
+      const topicArn = 'arn:aws:sns:eu-west-2:123456789012:connect-alarms';
+      const { template } = synthBridge((stack) => ({ alarmTopic: Topic.fromTopicArn(stack, 'Topic', topicArn) }));
+
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+        Properties: Record<string, unknown>;
+      }[];
+      expect(alarms).toHaveLength(3);
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+        expect(alarm.Properties.OKActions).toEqual([topicArn]);
+      }
+    });
+  });
+
+  describe('props validation', () => {
+    it.each<[Partial<OmniFlowBridgeProps>, string]>([
+      [
+        { connectInstanceArn: 'arn:aws:lambda:eu-west-2:123456789012:function:x' },
+        'OmniFlowBridge: connectInstanceArn must be an Amazon Connect instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)',
+      ],
+      [
+        { scrtEndpointBase: 'https://acme.my.salesforce.com/services' },
+        'OmniFlowBridge: scrtEndpointBase (SCRT_ENDPOINT_BASE) must end with /telephony/v1',
+      ],
+      [
+        { scrtEndpointBase: 'http://acme.my.salesforce-scrt.com/telephony/v1' },
+        'OmniFlowBridge: scrtEndpointBase (SCRT_ENDPOINT_BASE) must use https',
+      ],
+      [
+        { salesforceOrgId: '00DKz' },
+        'OmniFlowBridge: salesforceOrgId (SALESFORCE_ORG_ID) is not valid: expected a 15- or 18-character Salesforce org id starting with 00D',
+      ],
+      [{ callCenterApiName: '' }, 'OmniFlowBridge: callCenterApiName (CALL_CENTER_API_NAME) is not set'],
+      [
+        { privateKeyParameterName: undefined },
+        'OmniFlowBridge: privateKeyParameterName (PRIVATE_KEY_PARAM_NAME) (SSM parameter) or privateKeySecretArn (PRIVATE_KEY_SECRET_ID) (Secrets Manager secret) must be set',
+      ],
+      [
+        { privateKeySecretArn: SECRET_ARN },
+        'OmniFlowBridge: set only one of privateKeyParameterName (PRIVATE_KEY_PARAM_NAME) and privateKeySecretArn (PRIVATE_KEY_SECRET_ID), not both',
+      ],
+      [
+        { privateKeyParameterName: undefined, privateKeySecretArn: 'connect/sf-key' },
+        'OmniFlowBridge: privateKeySecretArn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+      ],
+      [
+        { kmsKeyArn: 'alias/aws/ssm' },
+        'OmniFlowBridge: kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+      ],
+      [{ provisionedConcurrency: -1 }, 'OmniFlowBridge: provisionedConcurrency must be a whole number ≥ 0'],
+      [{ provisionedConcurrency: 1.5 }, 'OmniFlowBridge: provisionedConcurrency must be a whole number ≥ 0'],
+      [{ memorySize: 64 }, 'OmniFlowBridge: memorySize must be a whole number of MB from 128 to 10240'],
+      [
+        { telephonyProviderName: 'amazon\nconnect' },
+        'OmniFlowBridge: telephonyProviderName (TELEPHONY_PROVIDER_NAME) contains control or non-ASCII characters',
+      ],
+    ])('refuses %j', (props, message) => {
+      expect(() => synthBridge(props)).toThrow(message);
+    });
+  });
+});
