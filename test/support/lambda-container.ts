@@ -50,7 +50,14 @@ export class LambdaContainer {
 
   static async start({ env, bundle = BUNDLE }: ContainerOptions): Promise<LambdaContainer> {
     const child = fork(RUNTIME, [], {
-      env: { PATH: process.env.PATH ?? '', TZ: 'UTC', ...env, BRIDGE_BUNDLE: bundle },
+      // The deployed runtime is Node 24; the SDK's "Node < 22" notice would only be noise from this local stand-in.
+      env: {
+        PATH: process.env.PATH ?? '',
+        TZ: 'UTC',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+        BRIDGE_BUNDLE: bundle,
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });
