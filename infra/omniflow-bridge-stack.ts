@@ -22,6 +22,9 @@ export const CONTEXT_KEYS = [
   'provisionedConcurrency',
   'logRetentionDays',
   'codePath',
+  'deployFlow',
+  'fallbackQueueArn',
+  'flowName',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -67,6 +70,15 @@ export function propsFromContext(context: Context, scope: Construct): OmniFlowBr
   if (context.onError && context.onError !== 'throw' && context.onError !== 'attributes') {
     fail('onError must be throw or attributes');
   }
+  if (context.deployFlow && context.deployFlow !== 'true' && context.deployFlow !== 'false') {
+    fail('deployFlow must be true or false');
+  }
+  const deployFlow = context.deployFlow === 'true';
+  if (deployFlow && !context.fallbackQueueArn) {
+    fail(
+      'fallbackQueueArn is required with deployFlow=true: the Connect queue that takes calls Salesforce did not route',
+    );
+  }
   if (context.alarmTopicArn && !TOPIC_ARN.test(context.alarmTopicArn)) {
     fail('alarmTopicArn is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)');
   }
@@ -86,6 +98,7 @@ export function propsFromContext(context: Context, scope: Construct): OmniFlowBr
     provisionedConcurrency: wholeNumber(context, 'provisionedConcurrency', fail),
     logRetention: retention(context, fail),
     codePath: context.codePath,
+    inboundFlow: deployFlow ? { fallbackQueueArn: context.fallbackQueueArn!, name: context.flowName } : undefined,
   };
 }
 
@@ -124,6 +137,12 @@ export class OmniFlowBridgeStack extends Stack {
     });
     this.bridge = new OmniFlowBridge(this, 'Bridge', propsFromContext(context, this));
     new CfnOutput(this, 'FunctionArn', { value: this.bridge.function.functionArn, description: 'The bridge function' });
+    if (this.bridge.inboundFlow) {
+      new CfnOutput(this, 'InboundFlowArn', {
+        value: this.bridge.inboundFlow.flow.attrContactFlowArn,
+        description: 'The sample inbound flow: assign it to a phone number',
+      });
+    }
     new CfnOutput(this, 'AliasArn', {
       value: this.bridge.alias.functionArn,
       description: 'Call this ARN from the flow\'s "Invoke AWS Lambda function" block',

@@ -18,6 +18,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { type OnError, readConfig } from '../lambda/src/config.ts';
 import { ConfigError } from '../lambda/src/errors.ts';
+import { InboundFlow } from './contact-flow.ts';
 
 /** The parts of an Amazon Connect instance ARN. */
 export interface ConnectInstance {
@@ -80,6 +81,8 @@ export interface OmniFlowBridgeProps {
   readonly memorySize?: number;
   /** The folder holding the built `index.mjs`. @default 'dist/lambda' */
   readonly codePath?: string;
+  /** Also deploy the sample inbound contact flow, wired to the `live` alias, sending unrouted calls to this queue. @default not deployed */
+  readonly inboundFlow?: { readonly fallbackQueueArn: string; readonly name?: string };
 }
 
 /** Maps each setting the function reads to the prop that feeds it, so a refusal names the prop. */
@@ -108,6 +111,7 @@ export class OmniFlowBridge extends Construct {
   readonly logGroup: LogGroup;
   readonly alarms: readonly Alarm[];
   readonly instance: ConnectInstance;
+  readonly inboundFlow: InboundFlow | undefined;
 
   constructor(scope: Construct, id: string, props: OmniFlowBridgeProps) {
     super(scope, id);
@@ -153,6 +157,13 @@ export class OmniFlowBridge extends Construct {
       integrationArn: this.alias.functionArn,
     });
     this.alarms = this.createAlarms(props.alarmTopic);
+    this.inboundFlow = props.inboundFlow
+      ? new InboundFlow(this, 'InboundFlow', {
+          ...props.inboundFlow,
+          connectInstanceArn: props.connectInstanceArn,
+          bridgeAliasArn: this.alias.functionArn,
+        })
+      : undefined;
   }
 
   private grantKeyRead(props: OmniFlowBridgeProps): void {

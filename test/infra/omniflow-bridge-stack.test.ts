@@ -83,6 +83,21 @@ describe('Stack: OmniFlowBridgeStack', () => {
     });
   });
 
+  it('deploys the sample flow when deployFlow=true, and outputs its ARN', () => {
+    const { stack } = stackWith({
+      ...CONTEXT,
+      deployFlow: 'true',
+      fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback`,
+      flowName: 'Inbound SF',
+    });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Connect::ContactFlow', { Name: 'Inbound SF', InstanceArn: INSTANCE_ARN });
+    expect(template.toJSON().Outputs.InboundFlowArn.Value).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/InboundFlow/), 'ContactFlowArn'],
+    });
+  });
+
   it('outputs the function ARN and the alias ARN for the flow', () => {
     const outputs = Template.fromStack(stackWith(CONTEXT).stack).toJSON().Outputs;
 
@@ -130,6 +145,7 @@ describe('Stack: OmniFlowBridgeStack', () => {
         { kmsKeyArn: KMS_ARN, alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:a', provisionedConcurrency: '1' },
       ],
       ['a complete secret ARN', { privateKeyParameterName: undefined, privateKeySecretArn: SECRET_ARN }],
+      ['the sample flow deployed', { deployFlow: 'true', fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback` }],
       [
         'a secret ARN without its suffix',
         {

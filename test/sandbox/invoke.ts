@@ -1,4 +1,4 @@
-// npm start / npm run invoke -- [event.json] [--scenario NAME] [--timeout MS] [--real] [--env-file FILE]
+// npm start / npm run invoke -- [event.json] [--scenario NAME] [--timeout MS] [--real [--env FILE]]
 //
 // Runs the built bundle exactly as Lambda would (a fresh container: module load, then the handler with a context
 // whose deadline counts down) and prints what was sent, what Connect gets back, and the timings. Without --real,
@@ -36,7 +36,7 @@ interface Options {
 
 function usage(problem: string): never {
   console.error(
-    `${problem}\n\nusage: npm run invoke -- [event.json] [--scenario ${Object.keys(SCENARIOS).join('|')}] [--timeout ms] [--real [--env-file FILE]]`,
+    `${problem}\n\nusage: npm run invoke -- [event.json] [--scenario ${Object.keys(SCENARIOS).join('|')}] [--timeout ms] [--real [--env FILE]]`,
   );
   process.exit(2);
 }
@@ -51,7 +51,7 @@ function options(argv: string[]): Options {
         scenario: { type: 'string', default: 'agent' },
         timeout: { type: 'string', default: '8000' },
         real: { type: 'boolean', default: false },
-        'env-file': { type: 'string' },
+        env: { type: 'string' },
       },
     });
   } catch (error) {
@@ -63,13 +63,13 @@ function options(argv: string[]): Options {
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 900_000)
     usage('--timeout is a whole number of milliseconds');
-  if (values['env-file'] && !values.real) usage('--env-file goes with --real');
+  if (values.env && !values.real) usage('--env goes with --real');
   return {
     eventFile: positionals[0] ?? DEFAULT_EVENT,
     scenario: values.scenario,
     timeoutMs,
     real: values.real,
-    envFile: values['env-file'],
+    envFile: values.env,
   };
 }
 
@@ -94,7 +94,8 @@ function realEnv(envFile: string | undefined): Record<string, string> {
   return Object.fromEntries(chosen.filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-const heading = (text: string) => console.log(`\n\x1b[1m${text}\x1b[0m`);
+const bold = process.stdout.isTTY && !process.env.NO_COLOR;
+const heading = (text: string) => console.log(bold ? `\n\x1b[1m${text}\x1b[0m` : `\n${text}`);
 const indent = (value: unknown) => JSON.stringify(value, null, 2).replace(/^/gm, '  ');
 
 function printOutcome(outcome: Invocation, container: LambdaContainer): void {
