@@ -11,6 +11,7 @@ import { SsmKeySource } from './key/ssm.ts';
 import { Logger } from './logger.ts';
 import { executeOmniFlow, newTrace } from './omni-flow.ts';
 import { SalesforceClient } from './salesforce-client.ts';
+import { mintToken } from './token.ts';
 
 /** How long Lambda's init phase may spend warming up (key fetch and TLS connection, side by side). */
 export const WARM_UP_BUDGET_MS = 3_000;
@@ -34,12 +35,21 @@ export class Bridge {
     this.client = new SalesforceClient(config);
   }
 
-  /** Fetches the key and opens the connection ahead of the first call. Never throws. */
+  /**
+   * Does the first call's one-time work during Lambda's init phase, side by side: fetches and parses the key (then
+   * signs once, to warm the RS256 path), opens the TLS connection, and runs the HTTP client's code once on loopback.
+   * Never throws: whatever fails here, the first call simply does itself.
+   */
   async warmUp(budgetMs: number = WARM_UP_BUDGET_MS): Promise<void> {
     const deadline = Deadline.in(budgetMs);
     const started = performance.now();
-    const [key, connection] = await Promise.allSettled([this.keys.get(deadline), this.client.preconnect(deadline)]);
-    this.logger.debug('warmed up', {
+    const signOnce = async () => mintToken((await this.keys.get(deadline)).key, this.config);
+    const [key, connection] = await Promise.allSettled([
+      signOnce(),
+      this.client.preconnect(deadline),
+      SalesforceClient.warmHttpPath(),
+    ]);
+    this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
       connection: connection.status === 'fulfilled' && connection.value ? 'open' : 'not open',
       ms: Math.round(performance.now() - started),

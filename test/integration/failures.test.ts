@@ -246,6 +246,31 @@ describe('Integration: failures end in a clear category, inside the deadline', (
     });
   });
 
+  describe('the init-phase warm-up', () => {
+    it('does not break the container when the key read fails during init: the first call reads it itself', async () => {
+      sandbox().aws.fail('AccessDeniedException');
+      const lambda = await container();
+
+      const outcome = await lambda.invoke(call());
+
+      expect(outcome.result?.status).toBe('OK');
+      expect(sandbox().aws.counts.getParameter).toBe(2);
+      expect(lambda.logs()[0]).toMatchObject({ message: 'container ready', connection: 'open' });
+      expect(String(lambda.logs()[0]!.key)).toContain('AccessDeniedException');
+    });
+
+    it('connects by itself when the connection opened during init was dropped before the first call', async () => {
+      const lambda = await container();
+      sandbox().salesforce.dropConnections();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const outcome = await lambda.invoke(call());
+
+      expect(outcome.result?.status).toBe('OK');
+      expect(sandbox().salesforce.tlsConnections).toBe(2);
+    });
+  });
+
   describe('settings and events', () => {
     it('fails every invocation with CONFIG naming the variable, without crashing the container', async () => {
       const lambda = await container({ SALESFORCE_ORG_ID: undefined });

@@ -13,7 +13,11 @@ try {
 }
 process.send({ type: 'ready', initMs: performance.now() - initStarted });
 
-process.on('message', async ({ id, event, timeoutMs }) => {
+process.on('message', async ({ id, event, timeoutMs, type }) => {
+  if (type === 'stats') {
+    process.send({ type: 'stats', id, rssBytes: process.memoryUsage().rss, maxRssKiB: process.resourceUsage().maxRSS });
+    return;
+  }
   const started = performance.now();
   const deadline = Date.now() + timeoutMs;
   const context = {

@@ -21,8 +21,15 @@ export interface ContainerOptions {
   readonly bundle?: string;
 }
 
+/** The container process's memory. */
+export interface ContainerStats {
+  readonly rssBytes: number;
+  readonly maxRssKiB: number;
+}
+
 type Message =
   | { type: 'ready'; initMs: number }
+  | ({ type: 'stats'; id: string } & ContainerStats)
   | { type: 'init-error'; errorType: string; errorMessage: string }
   | ({ type: 'result'; id: string } & Invocation);
 
@@ -31,7 +38,7 @@ type Message =
  * one at a time, each with a context whose `getRemainingTimeInMillis` counts down to the function timeout.
  */
 export class LambdaContainer {
-  readonly #pending = new Map<string, (invocation: Invocation) => void>();
+  readonly #pending = new Map<string, (answer: never) => void>();
 
   private constructor(
     private readonly child: ChildProcess,
@@ -41,9 +48,9 @@ export class LambdaContainer {
     readonly stderr: string[],
   ) {
     child.on('message', (message: Message) => {
-      if (message.type !== 'result') return;
-      const { type: _, id, ...invocation } = message;
-      this.#pending.get(id)?.(invocation);
+      if (message.type !== 'result' && message.type !== 'stats') return;
+      const { type: _, id, ...answer } = message;
+      this.#pending.get(id)?.(answer as never);
       this.#pending.delete(id);
     });
   }
@@ -79,6 +86,15 @@ export class LambdaContainer {
     return new Promise((resolve) => {
       this.#pending.set(id, resolve);
       this.child.send({ id, event, timeoutMs });
+    });
+  }
+
+  /** The container's current and peak memory. */
+  stats(): Promise<ContainerStats> {
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      this.#pending.set(id, resolve);
+      this.child.send({ id, type: 'stats' });
     });
   }
 
