@@ -137,9 +137,8 @@ async function loadTest(): Promise<void> {
   console.log(
     `  calls ok ${ok} of ${all.length}, lost ${all.length - ok}${lostBy.size ? ` (${[...lostBy].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
   );
-  console.log(
-    `  SSM GetParameter calls ${sandbox.aws.counts.getParameter} (answered ${sandbox.aws.counts.getParameter - sandbox.aws.counts.throttled}), throttled ${sandbox.aws.counts.throttled}`,
-  );
+  const { getParameter: answered, throttled } = sandbox.aws.counts;
+  console.log(`  SSM GetParameter requests ${answered + throttled}: answered ${answered}, throttled ${throttled}`);
   console.log(
     `  TLS handshakes ${sandbox.salesforce.tlsConnections}, Salesforce requests ${sandbox.salesforce.requests.length}`,
   );

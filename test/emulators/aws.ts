@@ -15,7 +15,7 @@ export interface AwsEmulatorOptions {
   readonly port?: number;
 }
 
-/** Counters of what the endpoint answered. */
+/** Counters of what the endpoint answered: `getParameter` / `getSecretValue` count requests past the rate limit. */
 export interface AwsCounts {
   getParameter: number;
   getSecretValue: number;

@@ -5,8 +5,11 @@ import { RetryableKeyError } from './aws-errors.ts';
 import { parsePrivateKey } from './pem.ts';
 import type { KeySource } from './source.ts';
 
-/** Fetch attempts per load when the backend throttles or has a network fault. */
-export const MAX_KEY_FETCH_ATTEMPTS = 6;
+/**
+ * Fetch attempts per load when the backend throttles or has a network fault. The caller's deadline is the real
+ * bound (backoff is capped at 1 s); this only stops a fast-failing backend from being hammered.
+ */
+export const MAX_KEY_FETCH_ATTEMPTS = 10;
 
 export interface KeyCacheOptions {
   /** How long a parsed key is reused. 0 fetches on every call (concurrent callers still share one fetch). */
