@@ -1,14 +1,22 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildBundle } from '../lambda/build.ts';
+import { buildBundle, bundleIsStale } from '../lambda/build.ts';
+import { InvalidSettingError } from './errors.ts';
 import { OmniFlowBridgeStack } from './omniflow-bridge-stack.ts';
 
 /** Stack name, and the prefix of `cdk.out/<name>.template.json`. */
 export const STACK_NAME = 'ConnectOmniFlowBridge';
 
-// Build the bundle with the same settings `npm run build` uses, so a deploy never ships a stale one.
-await buildBundle();
+// Build the bundle with the settings `npm run build` uses whenever its sources changed, so a deploy never ships a
+// stale bundle and never replaces one that is current (the tested one).
+if (await bundleIsStale()) await buildBundle();
 const app = new App();
-new OmniFlowBridgeStack(app, STACK_NAME);
+try {
+  new OmniFlowBridgeStack(app, STACK_NAME);
+} catch (error) {
+  if (!(error instanceof InvalidSettingError)) throw error;
+  console.error(`connect-omniflow-bridge: ${error.message}`);
+  process.exit(1);
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { CfnContactFlow } from 'aws-cdk-lib/aws-connect';
 import { Construct } from 'constructs';
+import { InvalidSettingError } from './errors.ts';
 
 /** The sample inbound flow, in Amazon Connect's flow language (import it in the flow designer, or deploy it). */
 export const INBOUND_FLOW_FILE = new URL('./flows/omniflow-inbound.json', import.meta.url);
@@ -68,7 +69,7 @@ export class InboundFlow extends Construct {
       !QUEUE_ARN.test(props.fallbackQueueArn) ||
       !props.fallbackQueueArn.startsWith(`${props.connectInstanceArn}/queue/`)
     ) {
-      throw new Error(
+      throw new InvalidSettingError(
         'InboundFlow: fallbackQueueArn must be the ARN of a queue in the same Connect instance (<instance ARN>/queue/<id>)',
       );
     }

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { InvalidSettingError } from './errors.ts';
 import type { OnError } from '../lambda/src/config.ts';
 import { OmniFlowBridge, type OmniFlowBridgeProps, parseConnectInstanceArn } from './omniflow-bridge.ts';
 
@@ -54,7 +55,7 @@ export function readContext(tryGetContext: (key: string) => unknown): Context {
  */
 export function propsFromContext(context: Context, scope: Construct): OmniFlowBridgeProps {
   const fail = (message: string): never => {
-    throw new Error(`context ${message}`);
+    throw new InvalidSettingError(`context ${message}`);
   };
   for (const key of REQUIRED) {
     if (!context[key]) fail(`${key} is required: pass -c ${key}=… to cdk synth / deploy (see the README)`);

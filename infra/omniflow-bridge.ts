@@ -16,6 +16,7 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { InvalidSettingError } from './errors.ts';
 import { type OnError, readConfig } from '../lambda/src/config.ts';
 import { ConfigError } from '../lambda/src/errors.ts';
 import { InboundFlow } from './contact-flow.ts';
@@ -256,7 +257,7 @@ function settings(props: OmniFlowBridgeProps): Record<string, string> {
  */
 function validate(props: OmniFlowBridgeProps): ConnectInstance {
   const fail = (message: string): never => {
-    throw new Error(`OmniFlowBridge: ${message}`);
+    throw new InvalidSettingError(`OmniFlowBridge: ${message}`);
   };
   const instance = parseConnectInstanceArn(props.connectInstanceArn);
   if (!instance) {

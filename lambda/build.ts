@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 
@@ -36,6 +36,25 @@ export async function buildBundle(): Promise<number> {
   await mkdir(dirname(METAFILE), { recursive: true });
   await writeFile(METAFILE, JSON.stringify(result.metafile));
   return (await stat(BUNDLE_FILE)).size;
+}
+
+/** What the bundle is made from: a change to any of these makes it stale. */
+const INPUTS = ['lambda/src', 'lambda/build.ts', 'package-lock.json'];
+
+/** True when the bundle is missing or older than any of its inputs. */
+export async function bundleIsStale(): Promise<boolean> {
+  const built = await stat(BUNDLE_FILE).catch(() => undefined);
+  if (!built) return true;
+  const times = await Promise.all(INPUTS.map(newestChange));
+  return Math.max(...times) > built.mtimeMs;
+}
+
+async function newestChange(path: string): Promise<number> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return info?.mtimeMs ?? 0;
+  const entries = await readdir(path, { recursive: true });
+  const times = await Promise.all(entries.map(async (entry) => (await stat(`${path}/${entry}`)).mtimeMs));
+  return Math.max(info.mtimeMs, ...times);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE } from '../support/lambda-container.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONTEXT = [
+  'connectInstanceArn=arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555',
+  'scrtEndpointBase=https://acme.my.salesforce-scrt.com/telephony/v1',
+  'salesforceOrgId=00DKz000001AbCdEAA',
+  'callCenterApiName=ConnectCallCenter',
+  'privateKeyParameterName=/connect/salesforce/private-key',
+];
+
+function run(file: string, args: string[], cwd = ROOT): Promise<{ code: number; out: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'cdk-home-'));
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      // No AWS credentials, no region, a fresh HOME: synth must work offline.
+      { cwd, env: { PATH: process.env.PATH ?? '', HOME: home, CI: 'true' }, timeout: 120_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
+}
+
+const cdk = (outdir: string, context: string[]) =>
+  run(join(ROOT, 'node_modules/.bin/cdk'), [
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '-o',
+    outdir,
+    ...context.flatMap((c) => ['-c', c]),
+  ]);
+
+describe('Command: npx cdk synth', () => {
+  it('synthesizes offline a template sam local invoke can run the tested bundle from', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+
+    const synth = await cdk(outdir, CONTEXT);
+
+    expect(synth.code, synth.out).toBe(0);
+    const templateFile = join(outdir, 'ConnectOmniFlowBridge.template.json');
+    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+    // The README's way of finding the function's logical id, run as written.
+    const grep = await run('bash', [
+      '-c',
+      `grep -o '"Bridge[A-Za-z]*Function[0-9A-F]*"' ${templateFile} | head -1 | tr -d '"'`,
+    ]);
+    const logicalId = grep.out.trim();
+    const fn = template.Resources[logicalId];
+    expect(fn.Type).toBe('AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
+    expect(fn.Metadata['aws:asset:property']).toBe('Code');
+    const staged = join(outdir, fn.Metadata['aws:asset:path'], 'index.mjs');
+    expect(readFileSync(staged).equals(readFileSync(BUNDLE))).toBe(true);
+  });
+
+  it('fails with a message naming a missing context key', async () => {
+    const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), CONTEXT.slice(1));
+
+    expect(synth.code).not.toBe(0);
+    expect(synth.out).toContain(
+      'connect-omniflow-bridge: context connectInstanceArn is required: pass -c connectInstanceArn=',
+    );
+    expect(synth.out).not.toMatch(/\n\s+at /);
+  });
+});
