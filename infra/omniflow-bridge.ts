@@ -1,5 +1,5 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { CfnIntegrationAssociation } from 'aws-cdk-lib/aws-connect';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -199,30 +199,28 @@ export class OmniFlowBridge extends Construct {
 
   private createAlarms(topic: ITopic | undefined): Alarm[] {
     const period = Duration.minutes(1);
+    const common = { evaluationPeriods: 1, treatMissingData: TreatMissingData.NOT_BREACHING };
+    const anyOf = (metric: IMetric) => ({
+      ...common,
+      metric,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
     const alarms = [
       new Alarm(this, 'Errors', {
         alarmDescription: 'Calls not routed by Salesforce: the flow took its Error branch (see the function log).',
-        metric: this.alias.metricErrors({ period }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...anyOf(this.alias.metricErrors({ period })),
       }),
       new Alarm(this, 'Throttles', {
         alarmDescription: 'Invocations throttled: calls fell back without routing. Raise concurrency.',
-        metric: this.alias.metricThrottles({ period }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        ...anyOf(this.alias.metricThrottles({ period })),
       }),
       new Alarm(this, 'DurationP99', {
         alarmDescription: `p99 duration above ${DURATION_ALARM_MS} ms: close to Connect's 8 s block timeout.`,
+        ...common,
         metric: this.alias.metricDuration({ period: Duration.minutes(5), statistic: 'p99' }),
         threshold: DURATION_ALARM_MS,
-        evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     ];
     if (topic) {

@@ -9,11 +9,11 @@ import { SecretsManagerKeySource } from './key/secrets-manager.ts';
 import type { KeySource } from './key/source.ts';
 import { SsmKeySource } from './key/ssm.ts';
 import { Logger } from './logger.ts';
-import { executeOmniFlow, newTrace } from './omni-flow.ts';
+import { executeOmniFlow, newTrace, type OmniFlowDeps, type Trace } from './omni-flow.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { mintToken } from './token.ts';
 
-/** How long Lambda's init phase may spend warming up (key fetch and TLS connection, side by side). */
+/** How long Lambda's init phase (10 s at most) may spend warming up; past it the first call does the rest. */
 export const WARM_UP_BUDGET_MS = 3_000;
 
 /** The answer to a keep-warm ping. */
@@ -26,6 +26,7 @@ export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
 export class Bridge {
   readonly keys: KeyCache;
   readonly client: SalesforceClient;
+  readonly #deps: OmniFlowDeps;
 
   constructor(
     readonly config: BridgeConfig,
@@ -33,6 +34,7 @@ export class Bridge {
   ) {
     this.keys = new KeyCache(keySource(config.keySource), { ttlMs: config.keyCacheTtlMs });
     this.client = new SalesforceClient(config);
+    this.#deps = { keys: this.keys, client: this.client, claims: config };
   }
 
   /**
@@ -72,7 +74,7 @@ export class Bridge {
       }
       contactId = invocation.request.callId;
       const attributes = await hardStop.race(
-        executeOmniFlow(invocation.request, this.deps(), deadline, trace),
+        executeOmniFlow(invocation.request, this.#deps, deadline, trace),
         'routing the call',
       );
       log.info('routed', { contactId, routingTarget: attributes.routingTarget, ...summary(trace, started) });
@@ -92,19 +94,13 @@ export class Bridge {
       throw forLambda(error);
     }
   }
-
-  #deps?: Parameters<typeof executeOmniFlow>[1];
-  private deps(): Parameters<typeof executeOmniFlow>[1] {
-    this.#deps ??= { keys: this.keys, client: this.client, claims: this.config };
-    return this.#deps;
-  }
 }
 
 function keySource(setting: KeySourceSetting): KeySource {
   return setting.kind === 'ssm' ? new SsmKeySource(setting.name) : new SecretsManagerKeySource(setting.id);
 }
 
-function summary(trace: ReturnType<typeof newTrace>, started: number) {
+function summary(trace: Trace, started: number) {
   const ms = (n: number) => Math.round(n * 10) / 10;
   return {
     attempts: trace.attempts,

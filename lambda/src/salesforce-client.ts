@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, isIP, type Socket } from 'node:net';
 import { buildConnector, Client, Pool } from 'undici';
 import type { Deadline } from './deadline.ts';
 import { BadAnswerError } from './errors.ts';
@@ -59,7 +59,8 @@ export class SalesforceClient {
     const { hostname, port, protocol } = this.#origin;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), deadline.remaining());
-      this.#connect({ hostname, host: this.#origin.host, protocol, port, servername: hostname }, (error, socket) => {
+      const servername = isIP(hostname) ? undefined : hostname; // TLS forbids SNI with an IP address
+      this.#connect({ hostname, host: this.#origin.host, protocol, port, servername }, (error, socket) => {
         clearTimeout(timer);
         if (error || !socket) return resolve(false);
         if (this.#spare) socket.destroy();

@@ -84,6 +84,8 @@ export class SalesforceEmulator {
   readonly #server: Server;
   readonly #script: Reply[] = [];
   readonly #sockets = new Set<Socket>();
+  /** The TCP sockets under the TLS ones: only those can be reset. */
+  readonly #rawSockets = new Set<Socket>();
   readonly #jtis = new Set<string>();
   #publicKey: KeyObject;
 
@@ -96,6 +98,10 @@ export class SalesforceEmulator {
         'end',
         () => void this.#answer(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString(), res),
       );
+    });
+    this.#server.on('connection', (socket: Socket) => {
+      this.#rawSockets.add(socket);
+      socket.on('close', () => this.#rawSockets.delete(socket));
     });
     this.#server.on('secureConnection', (socket: Socket) => {
       this.tlsConnections++;
@@ -138,8 +144,9 @@ export class SalesforceEmulator {
     this.tlsConnections = 0;
   }
 
-  /** Drops every open connection, as a load balancer does with idle ones. */
-  dropConnections(): void {
+  /** Drops every open connection, as a load balancer does with idle ones: closed, or with `reset`, reset (RST). */
+  dropConnections({ reset = false } = {}): void {
+    if (reset) for (const socket of this.#rawSockets) socket.resetAndDestroy();
     for (const socket of this.#sockets) socket.destroy();
   }
 

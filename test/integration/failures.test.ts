@@ -259,6 +259,19 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       expect(String(lambda.logs()[0]!.key)).toContain('AccessDeniedException');
     });
 
+    it('survives a reset of the idle connection opened during init, and connects by itself', async () => {
+      const lambda = await container();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      sandbox().salesforce.dropConnections({ reset: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const outcome = await lambda.invoke(call(), { timeoutMs: 3000 });
+
+      expect(outcome.result?.status).toBe('OK');
+      expect(sandbox().salesforce.tlsConnections).toBe(2);
+      expect(lambda.stderr.join('\n')).not.toContain('ECONNRESET');
+    });
+
     it('connects by itself when the connection opened during init was dropped before the first call', async () => {
       const lambda = await container();
       sandbox().salesforce.dropConnections();
