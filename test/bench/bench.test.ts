@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+function bench(args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      ['test/bench/bench.ts', ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 90_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
+}
+
+// The benchmark's figures are read by people, not asserted here: this only checks the command runs and reports them.
+describe('Command: npm run bench', () => {
+  it('prints the floor, init, first and warm calls as ratios, SSM calls, handshakes, memory and import costs', async () => {
+    const run = await bench(['--calls', '5', '--rtt', '2']);
+
+    expect(run.code, run.out).toBe(0);
+    for (const label of [
+      'floor (',
+      'init (',
+      'first call after init',
+      'warm p50',
+      'warm p95',
+      'container memory',
+      'the bundle (dist/lambda/index.mjs)',
+    ]) {
+      expect(run.out).toContain(label);
+    }
+    expect(run.out).toMatch(/first call after init\s+[\d.]+ ms\s+[\d.]+× floor/);
+    expect(run.out).toContain('SSM GetParameter calls 1, TLS handshakes 1, failed calls 0');
+  });
+
+  it('--load reports calls ok and lost, SSM requests and throttles', async () => {
+    const run = await bench(['--load', '--containers', '3', '--calls', '4', '--rtt', '2']);
+
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain('calls ok 12 of 12, lost 0');
+    expect(run.out).toContain('SSM GetParameter requests 3: answered 3, throttled 0');
+  });
+});
