@@ -1,20 +1,10 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { bin, runCommand } from '../support/run-command.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-
-function bench(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      ['test/bench/bench.ts', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
+const bench = async (args: string[]) => {
+  const run = await runCommand(bin('tsx'), ['test/bench/bench.ts', ...args]);
+  return { code: run.code, out: run.stdout + run.stderr };
+};
 
 // The benchmark's figures are read by people, not asserted here: this only checks the command runs and reports them.
 describe('Command: npm run bench', () => {

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE } from '../support/lambda-container.ts';
+import { bin, runCommand } from '../support/run-command.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONTEXT = [
   'connectInstanceArn=arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555',
   'scrtEndpointBase=https://acme.my.salesforce-scrt.com/telephony/v1',
@@ -15,28 +13,14 @@ const CONTEXT = [
   'privateKeyParameterName=/connect/salesforce/private-key',
 ];
 
-function run(file: string, args: string[], cwd = ROOT): Promise<{ code: number; out: string }> {
-  const home = mkdtempSync(join(tmpdir(), 'cdk-home-'));
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      // No AWS credentials, no region, a fresh HOME: synth must work offline.
-      { cwd, env: { PATH: process.env.PATH ?? '', HOME: home, CI: 'true' }, timeout: 120_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout + stderr }),
-    );
-  });
+/** Runs a command with no AWS credentials, no region and a fresh HOME: synth must work offline. */
+async function run(file: string, args: string[]): Promise<{ code: number; out: string }> {
+  const result = await runCommand(file, args, { HOME: mkdtempSync(join(tmpdir(), 'cdk-home-')), CI: 'true' }, 120_000);
+  return { code: result.code, out: result.stdout + result.stderr };
 }
 
 const cdk = (outdir: string, context: string[]) =>
-  run(join(ROOT, 'node_modules/.bin/cdk'), [
-    'synth',
-    '--quiet',
-    '--no-notices',
-    '-o',
-    outdir,
-    ...context.flatMap((c) => ['-c', c]),
-  ]);
+  run(bin('cdk'), ['synth', '--quiet', '--no-notices', '-o', outdir, ...context.flatMap((c) => ['-c', c])]);
 
 describe('Command: npx cdk synth', () => {
   it('synthesizes offline a template sam local invoke can run the tested bundle from', async () => {

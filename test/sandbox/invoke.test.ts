@@ -1,30 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { bin, runCommand } from '../support/run-command.ts';
 
 /** Runs `npm run invoke -- …` the way the README shows it (the bundle is already built by `npm test`). */
-function invoke(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      ['test/sandbox/invoke.ts', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const invoke = (args: string[], env: Record<string, string> = {}) =>
+  runCommand(bin('tsx'), ['test/sandbox/invoke.ts', ...args], { NO_COLOR: '1', ...env }, 30_000);
 
 describe('Command: npm start / npm run invoke', () => {
   it('routes the sample call through the emulators and shows request, claims, attributes and timings', async () => {
