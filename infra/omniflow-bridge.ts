@@ -140,7 +140,9 @@ export class OmniFlowBridge extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+      // No NODE_OPTIONS=--enable-source-maps: it adds ~20 ms (25 %) to loading the bundle on every cold start. The
+      // map is deployed beside the bundle; set it by hand while chasing an INTERNAL error.
+      environment,
     });
     this.alias = new Alias(this, 'Live', {
       aliasName: ALIAS_NAME,

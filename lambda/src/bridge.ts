@@ -74,7 +74,7 @@ export class Bridge {
       }
       contactId = invocation.request.callId;
       const attributes = await hardStop.race(
-        executeOmniFlow(invocation.request, this.#deps, deadline, trace),
+        executeOmniFlow(invocation.request, this.#deps, { deadline, trace, log }),
         'routing the call',
       );
       log.info('routed', { contactId, routingTarget: attributes.routingTarget, ...summary(trace, started) });

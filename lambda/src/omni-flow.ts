@@ -10,6 +10,7 @@ import {
 } from './errors.ts';
 import type { OmniFlowRequest } from './event.ts';
 import type { KeyCache } from './key/cache.ts';
+import type { Logger } from './logger.ts';
 import { classifyTransportError, parseRetryAfter, RETRYABLE_STATUSES, retryDelay } from './retry.ts';
 import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
 import { mintToken, type TokenClaims } from './token.ts';
@@ -19,6 +20,13 @@ export interface OmniFlowDeps {
   readonly client: SalesforceClient;
   readonly claims: TokenClaims;
   readonly random?: () => number;
+}
+
+/** One call's deadline, the trace it fills in, and where its DEBUG lines go. */
+export interface CallOptions {
+  readonly deadline: Deadline;
+  readonly trace?: Trace;
+  readonly log?: Logger;
 }
 
 /** Milliseconds spent per step, summed over attempts. */
@@ -49,8 +57,7 @@ export function newTrace(): Trace {
 export async function executeOmniFlow(
   request: OmniFlowRequest,
   deps: OmniFlowDeps,
-  deadline: Deadline,
-  trace: Trace = newTrace(),
+  { deadline, trace = newTrace(), log }: CallOptions,
 ): Promise<Attributes> {
   let refreshKey = false;
   let refreshed = false;
@@ -59,10 +66,14 @@ export async function executeOmniFlow(
     trace.keyFetched ||= fetched;
     const token = await timed(trace, 'sign', () => mintToken(key, deps.claims));
     trace.attempts++;
+    const started = performance.now();
+    const attempt = (outcome: Record<string, unknown>) =>
+      log?.debug('attempt', { attempt: trace.attempts, ms: Math.round(performance.now() - started), ...outcome });
     let answer: HttpAnswer;
     try {
       answer = await timed(trace, 'http', () => deps.client.patchOmniFlow(request, token, deadline));
     } catch (error) {
+      attempt({ failure: (error as { code?: string } | undefined)?.code ?? (error as Error | undefined)?.name });
       if (error instanceof BridgeError) throw error;
       const failure = classifyTransportError(error);
       if (failure === 'timeout' || deadline.remaining() === 0) {
@@ -70,12 +81,15 @@ export async function executeOmniFlow(
       }
       const delay = failure === 'retryable' ? retry(trace, deadline, deps) : undefined;
       if (delay === undefined) throw unreachable(error, trace.attempts);
+      log?.debug('retrying', { afterMs: delay, reason: 'connection failure' });
       await deadline.sleep(delay, 'calling Salesforce again');
       continue;
     }
+    attempt({ status: answer.status });
 
     if (answer.status >= 200 && answer.status < 300) return toAttributes(parseAnswer(answer.body));
     if (answer.status === 401 && !refreshed) {
+      log?.debug('retrying', { afterMs: 0, reason: '401: reading the key again' });
       refreshKey = refreshed = true;
       continue;
     }
@@ -83,6 +97,7 @@ export async function executeOmniFlow(
     if (RETRYABLE_STATUSES.has(answer.status)) {
       const delay = retry(trace, deadline, deps, parseRetryAfter(header(answer, 'retry-after')));
       if (delay !== undefined) {
+        log?.debug('retrying', { afterMs: delay, reason: `status ${answer.status}` });
         await deadline.sleep(delay, 'calling Salesforce again');
         continue;
       }

@@ -1,3 +1,6 @@
+// Retries live here rather than in undici's RetryAgent: that one leaves PATCH alone unless told otherwise (it is not
+// idempotent by definition), and it knows nothing of the invocation's deadline or of the 401 key refresh.
+
 /** Calls to Salesforce per invocation at most, retries included (the 401 key refresh counts as one). */
 export const MAX_ATTEMPTS = 3;
 /** Statuses that mean "try again shortly"; every other status is final. */

@@ -58,7 +58,6 @@ describe('Stack: OmniFlowBridgeStack', () => {
           DEFAULT_FLOW_DEV_NAME: 'Route_VoiceCall',
           DEFAULT_FALLBACK_QUEUE: '00G111222333444',
           ON_ERROR: 'attributes',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });

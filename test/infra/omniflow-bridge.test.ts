@@ -44,10 +44,18 @@ describe('Construct: OmniFlowBridge', () => {
             PRIVATE_KEY_PARAM_NAME: '/connect/salesforce/private-key',
             DEFAULT_FLOW_DEV_NAME: 'Route_VoiceCall',
             ON_ERROR: 'attributes',
-            NODE_OPTIONS: '--enable-source-maps',
           },
         },
       });
+    });
+
+    it('keeps source maps off the cold start', () => {
+      const { template } = synthBridge();
+
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as {
+        Properties: { Environment: { Variables: Record<string, string> } };
+      }[];
+      expect(fn!.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     });
 
     it('deploys the very bundle the tests run, with the asset metadata sam local invoke reads', () => {

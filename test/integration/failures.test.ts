@@ -361,6 +361,26 @@ describe('Integration: failures end in a clear category, inside the deadline', (
     });
   });
 
+  it('logs every attempt and the reason for each retry at DEBUG, and only the summary at INFO', async () => {
+    const debug = await container({ LOG_LEVEL: 'DEBUG' });
+    const info = await container();
+    sandbox().salesforce.script(replies.status(503), replies.errors(401, 'expired'), replies.agent(), replies.agent());
+
+    await debug.invoke(call());
+    await info.invoke(call());
+
+    const steps = debug.logs().filter((line) => line.message === 'attempt' || line.message === 'retrying');
+    expect(steps.map((line) => [line.message, line.status ?? line.reason])).toEqual([
+      ['attempt', 503],
+      ['retrying', 'status 503'],
+      ['attempt', 401],
+      ['retrying', '401: reading the key again'],
+      ['attempt', 200],
+    ]);
+    expect(steps.every((line) => line.requestId === steps[0]!.requestId)).toBe(true);
+    expect(info.logs().map((line) => line.message)).toEqual(['container ready', 'routed']);
+  });
+
   it('logs a failure with its category and never the token, the key or the caller', async () => {
     const lambda = await container({ LOG_LEVEL: 'DEBUG' });
     sandbox().salesforce.script(replies.errors(401, 'bad'), replies.errors(401, 'bad'));
