@@ -162,6 +162,18 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       });
     });
 
+    it('refuses an answer too large to be one, as BAD_ANSWER', async () => {
+      const lambda = await container();
+      sandbox().salesforce.script({ status: 200, body: { agent: 'x'.repeat(300 * 1024) } });
+
+      const outcome = await lambda.invoke(call());
+
+      expect(outcome.error).toMatchObject({
+        errorType: 'BAD_ANSWER',
+        errorMessage: "Salesforce's answer is larger than 262144 bytes",
+      });
+    });
+
     it('ends a stalled Salesforce in TIMEOUT before the Lambda deadline', async () => {
       const lambda = await container();
       sandbox().salesforce.script(replies.stall());

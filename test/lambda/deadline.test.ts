@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUDGET_MS, Deadline, SAFETY_MARGIN_MS } from '../../lambda/src/deadline.ts';
+import { TimeoutError } from '../../lambda/src/errors.ts';
+
+describe('Class: Deadline', () => {
+  describe('Method: fromContext', () => {
+    it("keeps the safety margin back from Lambda's remaining time", () => {
+      const now = () => 1_000;
+
+      const deadline = Deadline.fromContext({ getRemainingTimeInMillis: () => 5_000 }, SAFETY_MARGIN_MS, now);
+
+      expect(deadline.at).toBe(1_000 + 5_000 - SAFETY_MARGIN_MS);
+    });
+
+    it('uses the default budget without a context, and never goes negative', () => {
+      const now = () => 0;
+
+      expect(Deadline.fromContext(undefined, SAFETY_MARGIN_MS, now).at).toBe(DEFAULT_BUDGET_MS - SAFETY_MARGIN_MS);
+      expect(Deadline.fromContext({ getRemainingTimeInMillis: () => 100 }, SAFETY_MARGIN_MS, now).remaining()).toBe(0);
+    });
+  });
+
+  describe('Method: race', () => {
+    it('settles a promise that never settles with a TIMEOUT naming the step', async () => {
+      const never = new Promise<never>(() => {});
+
+      const error = await Deadline.in(30)
+        .race(never, 'routing the call')
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as Error).message).toBe('routing the call did not finish in time');
+    });
+
+    it('passes a result through when it comes first', async () => {
+      await expect(Deadline.in(1_000).race(Promise.resolve('ok'), 'x')).resolves.toBe('ok');
+    });
+  });
+
+  describe('Method: sleep', () => {
+    it('refuses, instead of waiting, a wait that would end past the deadline', async () => {
+      // A wait that happened would resolve: the rejection itself shows nothing was waited for.
+      await expect(Deadline.in(50).sleep(500, 'calling Salesforce again')).rejects.toThrow(
+        'no time left to wait 500 ms before calling Salesforce again',
+      );
+    });
+  });
+
+  describe('Method: signal', () => {
+    it('aborts at the deadline', async () => {
+      const signal = Deadline.in(20).signal();
+
+      await new Promise((resolve) => signal.addEventListener('abort', resolve));
+
+      expect(signal.aborted).toBe(true);
+      expect((signal.reason as Error).name).toBe('TimeoutError');
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AuthError,
+  asBridgeError,
+  BadAnswerError,
+  BadEventError,
+  ConfigError,
+  ERROR_CODES,
+  InternalError,
+  KeyError,
+  SalesforceRejectedError,
+  SalesforceUnavailableError,
+  TimeoutError,
+} from '../../lambda/src/errors.ts';
+
+describe('Module: errors', () => {
+  it('has one class per category, whose name is its stable code', () => {
+    const errors = [
+      new ConfigError('m'),
+      new BadEventError('m'),
+      new KeyError('m'),
+      new AuthError('m'),
+      new SalesforceRejectedError('m', 400, ['e']),
+      new SalesforceUnavailableError('m'),
+      new TimeoutError('m'),
+      new BadAnswerError('m'),
+      new InternalError('m'),
+    ];
+
+    expect(errors.map((e) => e.code)).toEqual([...ERROR_CODES]);
+    for (const error of errors) expect(error.name).toBe(error.code);
+  });
+
+  it('keeps a cause it is given', () => {
+    const cause = new Error('socket hang up');
+
+    expect(new SalesforceUnavailableError('m', { cause }).cause).toBe(cause);
+  });
+
+  describe('Function: asBridgeError', () => {
+    it('returns our own errors as they are, never re-wrapped', () => {
+      const error = new KeyError('SSM parameter /k was not found');
+
+      expect(asBridgeError(error)).toBe(error);
+    });
+
+    it('reports anything else as INTERNAL, keeping it as the cause', () => {
+      const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
+
+      const error = asBridgeError(bug);
+
+      expect(error).toBeInstanceOf(InternalError);
+      expect(error.message).toBe('unexpected failure inside the bridge (see the function log)');
+      expect(error.cause).toBe(bug);
+    });
+  });
+});
