@@ -5,7 +5,7 @@ import { InvalidSettingError } from './errors.ts';
 import { OmniFlowBridgeStack } from './omniflow-bridge-stack.ts';
 
 /** Stack name, and the prefix of `cdk.out/<name>.template.json`. */
-export const STACK_NAME = 'ConnectOmniFlowBridge';
+const STACK_NAME = 'ConnectOmniFlowBridge';
 
 // Build the bundle with the settings `npm run build` uses whenever its sources changed, so a deploy never ships a
 // stale bundle and never replaces one that is current (the tested one).

@@ -32,10 +32,10 @@ export function toAttributes(answer: unknown): Attributes {
     ...agent.flattened,
     ...queue.flattened,
   };
-  return withinLimit(
-    attributes,
-    () => new BadAnswerError(`Salesforce's answer is larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`),
-  );
+  if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) {
+    throw new BadAnswerError(`Salesforce's answer is larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`);
+  }
+  return attributes;
 }
 
 /** The attributes for `ON_ERROR=attributes`: same routing keys as a success, so a flow can branch on either. */
@@ -48,12 +48,6 @@ export function errorAttributes(error: BridgeError): Attributes {
     errorType: error.code,
     errorMessage: error.message,
   };
-}
-
-/** Returns `attributes` when its JSON fits Connect's limit, else throws what `tooLarge` makes. */
-export function withinLimit(attributes: Record<string, string>, tooLarge: () => Error): Attributes {
-  if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) throw tooLarge();
-  return attributes;
 }
 
 interface RoutingValue {

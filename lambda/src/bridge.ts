@@ -61,7 +61,7 @@ export class Bridge {
   async handle(event: unknown, context: Context | undefined): Promise<Attributes> {
     const deadline = Deadline.fromContext(context);
     // Every step honours `deadline`; this second, later one settles the handler even if a layer below does not.
-    const hardStop = Deadline.fromContext(context, SAFETY_MARGIN_MS / 2);
+    const hardStop = new Deadline(deadline.at + SAFETY_MARGIN_MS / 2);
     const started = performance.now();
     const log = this.logger.with({ requestId: context?.awsRequestId });
     const trace = newTrace();

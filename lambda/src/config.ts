@@ -31,6 +31,21 @@ const ORG_ID = /^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
+/** Every environment variable the function reads (besides the AWS SDK's and Node's own). */
+export const SETTING_NAMES = [
+  'SCRT_ENDPOINT_BASE',
+  'SALESFORCE_ORG_ID',
+  'CALL_CENTER_API_NAME',
+  'PRIVATE_KEY_PARAM_NAME',
+  'PRIVATE_KEY_SECRET_ID',
+  'TELEPHONY_PROVIDER_NAME',
+  'DEFAULT_FLOW_DEV_NAME',
+  'DEFAULT_FALLBACK_QUEUE',
+  'KEY_CACHE_TTL_SECONDS',
+  'ON_ERROR',
+  'LOG_LEVEL',
+] as const;
+
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**

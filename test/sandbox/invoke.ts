@@ -6,24 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { SETTING_NAMES } from '../../lambda/src/config.ts';
 import { type Invocation, LambdaContainer } from '../support/lambda-container.ts';
 import { Sandbox } from '../support/sandbox.ts';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios.ts';
 
 const DEFAULT_EVENT = new URL('../events/inbound-call.json', import.meta.url);
-const SETTINGS = [
-  'SCRT_ENDPOINT_BASE',
-  'SALESFORCE_ORG_ID',
-  'CALL_CENTER_API_NAME',
-  'PRIVATE_KEY_PARAM_NAME',
-  'PRIVATE_KEY_SECRET_ID',
-  'TELEPHONY_PROVIDER_NAME',
-  'DEFAULT_FLOW_DEV_NAME',
-  'DEFAULT_FALLBACK_QUEUE',
-  'KEY_CACHE_TTL_SECONDS',
-  'ON_ERROR',
-  'LOG_LEVEL',
-];
 const PASS_THROUGH = /^(AWS_|NODE_EXTRA_CA_CERTS$|HTTPS?_PROXY$|NO_PROXY$)/;
 
 interface Options {
@@ -90,7 +78,9 @@ function realEnv(envFile: string | undefined): Record<string, string> {
       usage(`cannot read ${envFile}: ${(error as Error).message}`);
     }
   }
-  const chosen = Object.entries(process.env).filter(([name]) => SETTINGS.includes(name) || PASS_THROUGH.test(name));
+  const chosen = Object.entries(process.env).filter(
+    ([name]) => (SETTING_NAMES as readonly string[]).includes(name) || PASS_THROUGH.test(name),
+  );
   return Object.fromEntries(chosen.filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
