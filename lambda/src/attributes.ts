@@ -1,5 +1,5 @@
 import { BadAnswerError, type BridgeError } from './errors.ts';
-import { isObject } from './event.ts';
+import { isObject } from './json.ts';
 
 /** What Connect receives: a flat map of strings (the block's STRING_MAP validation), read as `$.External.<key>`. */
 export type Attributes = Readonly<Record<string, string>>;
@@ -17,7 +17,7 @@ const CONNECT_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[^/]+\/
  * ARNs, and `agent_<path>` / `queue_<path>` for an object value (or a JSON string of one). Pure.
  * Throws a {@link BadAnswerError} when the answer is not an object or the result is too large for Connect.
  */
-export function toAttributes(answer: unknown): Attributes {
+export function routingAttributes(answer: unknown): Attributes {
   if (!isObject(answer)) throw new BadAnswerError('Salesforce answered 2xx with a body that is not a JSON object');
   const agent = routingValue(answer.agent, 'agent');
   const queue = routingValue(answer.queue, 'queue');
@@ -32,6 +32,21 @@ export function toAttributes(answer: unknown): Attributes {
     ...agent.flattened,
     ...queue.flattened,
   };
+  return withinConnectLimit(attributes);
+}
+
+/**
+ * The attributes for a routing-record call (clearRouting, reroute): `status` = OK plus Salesforce's answer, each
+ * top-level field flattened like `agent` is (`<field>`, `<field>_<path>`); our `status` wins. Pure.
+ * Throws a {@link BadAnswerError} when the answer is not an object or the result is too large for Connect.
+ */
+export function answerAttributes(answer: unknown): Attributes {
+  if (!isObject(answer)) throw new BadAnswerError('Salesforce answered 2xx with a body that is not a JSON object');
+  const fields = Object.entries(answer).flatMap(([field, value]) => Object.entries(flatten(value, safeKey(field))));
+  return withinConnectLimit(Object.fromEntries([...fields, ['status', 'OK']]));
+}
+
+function withinConnectLimit(attributes: Record<string, string>): Attributes {
   if (Buffer.byteLength(JSON.stringify(attributes)) > MAX_ATTRIBUTES_BYTES) {
     throw new BadAnswerError(`Salesforce's answer is larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`);
   }

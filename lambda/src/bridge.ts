@@ -1,15 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes } from './attributes.ts';
-import type { BridgeConfig, KeySourceSetting } from './config.ts';
+import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS } from './deadline.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
-import { parseEvent } from './event.ts';
-import { KeyCache } from './key/cache.ts';
-import { SecretsManagerKeySource } from './key/secrets-manager.ts';
-import type { KeySource } from './key/source.ts';
-import { SsmKeySource } from './key/ssm.ts';
+import { parseEvent, type RoutingRequest } from './event.ts';
+import { OrgCache } from './key/cache.ts';
+import { ContactCentreSecretSource, homeOrgSource } from './key/org-sources.ts';
 import { Logger } from './logger.ts';
-import { executeOmniFlow, newTrace, type OmniFlowDeps, type Trace } from './omni-flow.ts';
+import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { mintToken } from './token.ts';
 
@@ -20,37 +18,42 @@ export const WARM_UP_BUDGET_MS = 3_000;
 export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
 
 /**
- * One container's bridge: the configuration, the key cache and the connection pool, created once at init and reused
- * by every invocation. `handle` chains event → request → key → token → call → attributes.
+ * One container's bridge: the configuration, the per-org cache (settings and keys) and the connection pools, created
+ * once at init and reused by every invocation. `handle` chains event → request → org and key → token → call →
+ * attributes.
  */
 export class Bridge {
-  readonly keys: KeyCache;
+  readonly orgs: OrgCache;
   readonly client: SalesforceClient;
-  readonly #deps: OmniFlowDeps;
+  readonly #deps: RoutingDeps;
 
   constructor(
     readonly config: BridgeConfig,
     readonly logger: Logger = new Logger(config.logLevel),
   ) {
-    this.keys = new KeyCache(keySource(config.keySource), { ttlMs: config.keyCacheTtlMs });
+    this.orgs = new OrgCache(homeOrgSource(config.home), {
+      ttlMs: config.keyCacheTtlMs,
+      sourceFor: (secretName) => new ContactCentreSecretSource(secretName, 'secretName in the event'),
+    });
     this.client = new SalesforceClient(config);
-    this.#deps = { keys: this.keys, client: this.client, claims: config };
+    this.#deps = { orgs: this.orgs, client: this.client };
   }
 
   /**
-   * Does the first call's one-time work during Lambda's init phase, side by side: fetches and parses the key (then
-   * signs once, to warm the RS256 path), opens the TLS connection, and runs the HTTP client's code once on loopback.
-   * Never throws: whatever fails here, the first call simply does itself.
+   * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
+   * parses its key (then signs once, to warm the RS256 path), opens the TLS connection to its Salesforce host (as soon
+   * as the host is known: at once from the environment, else from the contact-centre secret), and runs the HTTP
+   * client's code once on loopback. Never throws: whatever fails here, the first call simply does itself.
    */
   async warmUp(budgetMs: number = WARM_UP_BUDGET_MS): Promise<void> {
     const deadline = Deadline.in(budgetMs);
     const started = performance.now();
-    const signOnce = async () => mintToken((await this.keys.get(deadline)).key, this.config);
-    const [key, connection] = await Promise.allSettled([
-      signOnce(),
-      this.client.preconnect(deadline),
-      SalesforceClient.warmHttpPath(),
-    ]);
+    const home = this.orgs.get(undefined, deadline);
+    const knownHost = this.config.home.kind === 'env' ? this.config.home.settings.endpointBase : undefined;
+    const preconnect = async () =>
+      this.client.preconnect(knownHost ?? (await home).org.settings.endpointBase, deadline);
+    const signOnce = async () => mintToken((await home).org.key, (await home).org.settings);
+    const [key, connection] = await Promise.allSettled([signOnce(), preconnect(), SalesforceClient.warmHttpPath()]);
     this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
       connection: connection.status === 'fulfilled' && connection.value ? 'open' : 'not open',
@@ -66,23 +69,28 @@ export class Bridge {
     const log = this.logger.with({ requestId: context?.awsRequestId });
     const trace = newTrace();
     let contactId: string | undefined;
+    let method: string | undefined;
     try {
       const invocation = parseEvent(event, this.config);
       if (invocation.kind === 'keep-warm') {
         log.debug('keep-warm ping answered');
         return KEEP_WARM_ANSWER;
       }
-      contactId = invocation.request.callId;
+      const { request, warnings } = invocation;
+      contactId = request.callId;
+      method = request.method;
+      for (const warning of warnings) log.warn(warning, { contactId, method });
       const attributes = await hardStop.race(
-        executeOmniFlow(invocation.request, this.#deps, { deadline, trace, log }),
+        callSalesforce(this.#perCall(request), this.#deps, { deadline, trace, log }),
         'routing the call',
       );
-      log.info('routed', { contactId, routingTarget: attributes.routingTarget, ...summary(trace, started) });
+      log.info('routed', { contactId, method, routingTarget: attributes.routingTarget, ...summary(trace, started) });
       return attributes;
     } catch (thrown) {
       const error = asBridgeError(thrown);
       log.error('not routed', {
         contactId,
+        method,
         errorType: error.code,
         errorMessage: error.message,
         ...(error.code === 'INTERNAL'
@@ -94,15 +102,20 @@ export class Bridge {
       throw forLambda(error);
     }
   }
-}
 
-function keySource(setting: KeySourceSetting): KeySource {
-  return setting.kind === 'ssm' ? new SsmKeySource(setting.name) : new SecretsManagerKeySource(setting.id);
+  /** The request with a per-call secret that names the function's own contact-centre secret taken as the home org. */
+  #perCall(request: RoutingRequest): RoutingRequest {
+    const { home } = this.config;
+    return home.kind === 'secret' && request.secretName === home.secretName
+      ? { ...request, secretName: undefined }
+      : request;
+  }
 }
 
 function summary(trace: Trace, started: number) {
   const ms = (n: number) => Math.round(n * 10) / 10;
   return {
+    orgId: trace.orgId,
     attempts: trace.attempts,
     keyFetched: trace.keyFetched,
     ms: {

@@ -1,9 +1,26 @@
 import { ConfigError } from './errors.ts';
 
-/** Where the contact centre's RSA private key lives. */
+/** Where the contact centre's RSA private key lives when the settings come from the environment. */
 export type KeySourceSetting =
   | { readonly kind: 'ssm'; readonly name: string; readonly variable: 'PRIVATE_KEY_PARAM_NAME' }
   | { readonly kind: 'secretsmanager'; readonly id: string; readonly variable: 'PRIVATE_KEY_SECRET_ID' };
+
+/** What identifies one Salesforce org's call center: where to call and the token's `iss` / `sub`. */
+export interface OrgSettings {
+  /** `SCRT_ENDPOINT_BASE` without its trailing slash, e.g. `https://acme.my.salesforce-scrt.com/telephony/v1`. */
+  readonly endpointBase: string;
+  readonly orgId: string;
+  readonly callCenterApiName: string;
+}
+
+/**
+ * How the function's own org is configured: Salesforce's pre-2025 layout (settings in the environment, the key in
+ * SSM or Secrets Manager), or Salesforce's contact-centre secret (`SECRET_NAME`), whose fields any setting given in
+ * the environment overrides.
+ */
+export type HomeOrgSetting =
+  | { readonly kind: 'env'; readonly settings: OrgSettings; readonly key: KeySourceSetting }
+  | { readonly kind: 'secret'; readonly secretName: string; readonly overrides: Partial<OrgSettings> };
 
 export type OnError = 'throw' | 'attributes';
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -11,28 +28,32 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The bridge's settings, read from the environment once per container. */
 export interface BridgeConfig {
-  /** `SCRT_ENDPOINT_BASE` without its trailing slash, e.g. `https://acme.my.salesforce-scrt.com/telephony/v1`. */
-  readonly endpointBase: string;
-  readonly orgId: string;
-  readonly callCenterApiName: string;
-  readonly keySource: KeySourceSetting;
+  readonly home: HomeOrgSetting;
   readonly telephonyProviderName: string;
   readonly defaultFlowDevName: string | undefined;
   readonly defaultFallbackQueue: string | undefined;
   readonly keyCacheTtlMs: number;
+  /** The "Invoke AWS Lambda function" block's timeout: Connect takes the Error branch after it. */
+  readonly flowBlockTimeoutMs: number;
   readonly onError: OnError;
   readonly logLevel: LogLevel;
 }
 
 export const DEFAULT_TELEPHONY_PROVIDER_NAME = 'amazon-connect';
 export const DEFAULT_KEY_CACHE_TTL_SECONDS = 900;
-const MAX_KEY_CACHE_TTL_SECONDS = 86_400;
+export const MAX_KEY_CACHE_TTL_SECONDS = 86_400;
+/** Connect's block allows 1–8 s; every Salesforce sample flow sets 8. */
+export const MAX_FLOW_BLOCK_TIMEOUT_SECONDS = 8;
 const ORG_ID = /^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+/** A Secrets Manager secret name (1–512 of its allowed characters) or a secret's ARN. */
+const SECRET_ID =
+  /^(?:[A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512})$/;
 
 /** Every environment variable the function reads (besides the AWS SDK's and Node's own). */
 export const SETTING_NAMES = [
+  'SECRET_NAME',
   'SCRT_ENDPOINT_BASE',
   'SALESFORCE_ORG_ID',
   'CALL_CENTER_API_NAME',
@@ -42,6 +63,7 @@ export const SETTING_NAMES = [
   'DEFAULT_FLOW_DEV_NAME',
   'DEFAULT_FALLBACK_QUEUE',
   'KEY_CACHE_TTL_SECONDS',
+  'FLOW_BLOCK_TIMEOUT_SECONDS',
   'ON_ERROR',
   'LOG_LEVEL',
 ] as const;
@@ -54,17 +76,81 @@ type Env = Readonly<Record<string, string | undefined>>;
  */
 export function readConfig(env: Env = process.env): BridgeConfig {
   return {
-    endpointBase: endpointBase(required(env, 'SCRT_ENDPOINT_BASE')),
-    orgId: matching(env, 'SALESFORCE_ORG_ID', ORG_ID, 'a 15- or 18-character Salesforce org id starting with 00D'),
-    callCenterApiName: matching(env, 'CALL_CENTER_API_NAME', API_NAME, 'the API name of the Salesforce call center'),
-    keySource: keySource(env),
+    home: homeOrg(env),
     telephonyProviderName: optional(env, 'TELEPHONY_PROVIDER_NAME') ?? DEFAULT_TELEPHONY_PROVIDER_NAME,
     defaultFlowDevName: optional(env, 'DEFAULT_FLOW_DEV_NAME'),
     defaultFallbackQueue: optional(env, 'DEFAULT_FALLBACK_QUEUE'),
-    keyCacheTtlMs: 1000 * keyCacheTtlSeconds(optional(env, 'KEY_CACHE_TTL_SECONDS')),
+    keyCacheTtlMs:
+      1000 * wholeSeconds(env, 'KEY_CACHE_TTL_SECONDS', 0, MAX_KEY_CACHE_TTL_SECONDS, DEFAULT_KEY_CACHE_TTL_SECONDS),
+    flowBlockTimeoutMs:
+      1000 *
+      wholeSeconds(
+        env,
+        'FLOW_BLOCK_TIMEOUT_SECONDS',
+        1,
+        MAX_FLOW_BLOCK_TIMEOUT_SECONDS,
+        MAX_FLOW_BLOCK_TIMEOUT_SECONDS,
+      ),
     onError: oneOf(env, 'ON_ERROR', ['throw', 'attributes'] as const, 'throw'),
     logLevel: logLevel(env),
   };
+}
+
+/** The three org settings' validators, shared with the contact-centre secret's fields. */
+export const ORG_SETTING_CHECKS: { readonly [K in keyof OrgSettings]: readonly [string, (value: string) => string] } = {
+  endpointBase: ['SCRT_ENDPOINT_BASE', endpointBase],
+  orgId: [
+    'SALESFORCE_ORG_ID',
+    (value) => matching(value, ORG_ID, 'a 15- or 18-character Salesforce org id starting with 00D'),
+  ],
+  callCenterApiName: [
+    'CALL_CENTER_API_NAME',
+    (value) => matching(value, API_NAME, 'the API name of the Salesforce call center'),
+  ],
+};
+
+/** True for a Secrets Manager secret name or ARN. */
+export function isSecretId(value: string): boolean {
+  return SECRET_ID.test(value);
+}
+
+function homeOrg(env: Env): HomeOrgSetting {
+  const secretName = optional(env, 'SECRET_NAME');
+  const overrides = orgOverrides(env);
+  if (secretName === undefined) {
+    const settings = Object.fromEntries(
+      Object.entries(ORG_SETTING_CHECKS).map(([field, [name]]) => {
+        const value = overrides[field as keyof OrgSettings];
+        if (value === undefined)
+          throw new ConfigError(`${name} is not set (or set SECRET_NAME to the contact-centre secret)`);
+        return [field, value];
+      }),
+    ) as unknown as OrgSettings;
+    return { kind: 'env', settings, key: keySource(env) };
+  }
+  if (!isSecretId(secretName)) {
+    throw new ConfigError('SECRET_NAME is not valid: expected a Secrets Manager secret name or ARN');
+  }
+  for (const name of ['PRIVATE_KEY_PARAM_NAME', 'PRIVATE_KEY_SECRET_ID'] as const) {
+    if (optional(env, name) !== undefined) {
+      throw new ConfigError(`set either SECRET_NAME (the contact-centre secret holds the key) or ${name}, not both`);
+    }
+  }
+  return { kind: 'secret', secretName, overrides };
+}
+
+function orgOverrides(env: Env): Partial<OrgSettings> {
+  const overrides: Record<string, string> = {};
+  for (const [field, [name, check]] of Object.entries(ORG_SETTING_CHECKS)) {
+    const value = optional(env, name);
+    if (value === undefined) continue;
+    try {
+      overrides[field] = check(value);
+    } catch (error) {
+      throw new ConfigError(`${name} ${(error as Error).message}`);
+    }
+  }
+  return overrides;
 }
 
 function optional(env: Env, name: string): string | undefined {
@@ -74,15 +160,8 @@ function optional(env: Env, name: string): string | undefined {
   return value;
 }
 
-function required(env: Env, name: string): string {
-  const value = optional(env, name);
-  if (value === undefined) throw new ConfigError(`${name} is not set`);
-  return value;
-}
-
-function matching(env: Env, name: string, pattern: RegExp, expected: string): string {
-  const value = required(env, name);
-  if (!pattern.test(value)) throw new ConfigError(`${name} is not valid: expected ${expected}`);
+function matching(value: string, pattern: RegExp, expected: string): string {
+  if (!pattern.test(value)) throw new Error(`is not valid: expected ${expected}`);
   return value;
 }
 
@@ -99,16 +178,14 @@ function endpointBase(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(
-      'SCRT_ENDPOINT_BASE is not a URL: expected https://<MyDomain>.my.salesforce-scrt.com/telephony/v1',
-    );
+    throw new Error('is not a URL: expected https://<MyDomain>.my.salesforce-scrt.com/telephony/v1');
   }
-  if (url.protocol !== 'https:') throw new ConfigError('SCRT_ENDPOINT_BASE must use https');
+  if (url.protocol !== 'https:') throw new Error('must use https');
   if (url.username || url.password || url.search || url.hash) {
-    throw new ConfigError('SCRT_ENDPOINT_BASE must not carry credentials, a query or a fragment');
+    throw new Error('must not carry credentials, a query or a fragment');
   }
   const path = url.pathname.replace(/\/$/, '');
-  if (!path.endsWith('/telephony/v1')) throw new ConfigError('SCRT_ENDPOINT_BASE must end with /telephony/v1');
+  if (!path.endsWith('/telephony/v1')) throw new Error('must end with /telephony/v1');
   return `${url.origin}${path}`;
 }
 
@@ -119,17 +196,16 @@ function keySource(env: Env): KeySourceSetting {
   if (name) return { kind: 'ssm', name, variable: 'PRIVATE_KEY_PARAM_NAME' };
   if (id) return { kind: 'secretsmanager', id, variable: 'PRIVATE_KEY_SECRET_ID' };
   throw new ConfigError(
-    'PRIVATE_KEY_PARAM_NAME (SSM parameter) or PRIVATE_KEY_SECRET_ID (Secrets Manager secret) must be set',
+    'PRIVATE_KEY_PARAM_NAME (SSM parameter) or PRIVATE_KEY_SECRET_ID (Secrets Manager secret) must be set, or SECRET_NAME (the contact-centre secret)',
   );
 }
 
-function keyCacheTtlSeconds(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_KEY_CACHE_TTL_SECONDS;
+function wholeSeconds(env: Env, name: string, min: number, max: number, fallback: number): number {
+  const value = optional(env, name);
+  if (value === undefined) return fallback;
   const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds <= MAX_KEY_CACHE_TTL_SECONDS)) {
-    throw new ConfigError(
-      `KEY_CACHE_TTL_SECONDS must be a whole number of seconds from 0 to ${MAX_KEY_CACHE_TTL_SECONDS}`,
-    );
+  if (!(seconds >= min && seconds <= max)) {
+    throw new ConfigError(`${name} must be a whole number of seconds from ${min} to ${max}`);
   }
   return seconds;
 }

@@ -3,7 +3,6 @@ import { type AddressInfo, isIP, type Socket } from 'node:net';
 import { buildConnector, Client, Pool } from 'undici';
 import type { Deadline } from './deadline.ts';
 import { BadAnswerError } from './errors.ts';
-import type { OmniFlowRequest } from './event.ts';
 
 /** A connection attempt (TCP + TLS) may take this long at most. */
 export const CONNECT_TIMEOUT_MS = 2_000;
@@ -20,51 +19,47 @@ export interface HttpAnswer {
 }
 
 export interface SalesforceClientOptions {
-  /** `SCRT_ENDPOINT_BASE` without its trailing slash. */
-  readonly endpointBase: string;
   readonly telephonyProviderName: string;
 }
 
+/** Salesforce hosts (one per org's `SCRT_ENDPOINT_BASE` origin) kept open at once; the oldest is closed first. */
+export const MAX_HOSTS = 32;
+
+/** One Salesforce host's keep-alive pool and the socket opened ahead for it. */
+interface Host {
+  readonly origin: URL;
+  readonly pool: Pool;
+  spare?: Socket;
+}
+
 /**
- * The HTTP side of "Execute an Omni-Channel Flow": one keep-alive pool per container, one attempt per call. Retries,
- * tokens and the meaning of statuses live in `omni-flow.ts`; transport errors are thrown as undici raises them.
+ * The HTTP side of Salesforce's routing calls: one keep-alive pool per Salesforce host per container, one attempt per
+ * call. Retries, tokens and the meaning of statuses live in `routing-call.ts`; transport errors are thrown as undici
+ * raises them.
  */
 export class SalesforceClient {
-  readonly #origin: URL;
-  readonly #basePath: string;
-  readonly #pool: Pool;
-  readonly #connector: buildConnector.connector;
-  #spare: Socket | undefined;
+  readonly #hosts = new Map<string, Host>();
+  readonly #connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
   /** TLS connections opened so far (for logs and benchmarks). */
   connections = 0;
 
-  constructor(private readonly options: SalesforceClientOptions) {
-    const url = new URL(options.endpointBase);
-    this.#origin = new URL(url.origin);
-    this.#basePath = url.pathname;
-    this.#connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
-    this.#pool = new Pool(url.origin, {
-      connections: 4,
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      keepAliveMaxTimeout: KEEP_ALIVE_MS,
-      connect: (opts, callback) => this.#connect(opts, callback),
-    });
-  }
+  constructor(private readonly options: SalesforceClientOptions) {}
 
   /**
-   * Opens a TLS connection ahead of the first request (during Lambda's init phase), which the pool then uses.
-   * Never throws: a failure only means the first request connects by itself.
+   * Opens a TLS connection to `endpointBase`'s host ahead of the first request (during Lambda's init phase), which
+   * that host's pool then uses. Never throws: a failure only means the first request connects by itself.
    */
-  preconnect(deadline: Deadline): Promise<boolean> {
-    const { hostname, port, protocol } = this.#origin;
+  preconnect(endpointBase: string, deadline: Deadline): Promise<boolean> {
+    const host = this.#host(endpointBase);
+    const { hostname, port, protocol } = host.origin;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), deadline.remaining());
       const servername = isIP(hostname) ? undefined : hostname; // TLS forbids SNI with an IP address
-      this.#connect({ hostname, host: this.#origin.host, protocol, port, servername }, (error, socket) => {
+      this.#connect(host, { hostname, host: host.origin.host, protocol, port, servername }, (error, socket) => {
         clearTimeout(timer);
         if (error || !socket) return resolve(false);
-        if (this.#spare) socket.destroy();
-        else this.#spare = socket;
+        if (host.spare) socket.destroy();
+        else host.spare = socket;
         resolve(true);
       });
     });
@@ -91,19 +86,29 @@ export class SalesforceClient {
     }
   }
 
-  /** One `PATCH …/voiceCalls/{callId}/omniFlow`. */
-  async patchOmniFlow(request: OmniFlowRequest, token: string, deadline: Deadline): Promise<HttpAnswer> {
+  /**
+   * One `PATCH {endpointBase}/{resource}`, e.g. `voiceCalls/{id}/omniFlow`, with the JSON `body` or none.
+   * @param resource - already URL-encoded where it holds an id
+   */
+  async patch(
+    endpointBase: string,
+    resource: string,
+    body: string | undefined,
+    token: string,
+    deadline: Deadline,
+  ): Promise<HttpAnswer> {
+    const host = this.#host(endpointBase);
     const timeout = Math.max(1, deadline.remaining());
-    const response = await this.#pool.request({
+    const response = await host.pool.request({
       method: 'PATCH',
-      path: `${this.#basePath}/voiceCalls/${encodeURIComponent(request.callId)}/omniFlow`,
+      path: `${new URL(endpointBase).pathname}/${resource}`,
       headers: {
         authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
         accept: 'application/json',
         'telephony-provider-name': this.options.telephonyProviderName,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      body: JSON.stringify(request.body),
+      body,
       signal: deadline.signal(),
       headersTimeout: timeout,
       bodyTimeout: timeout,
@@ -111,14 +116,39 @@ export class SalesforceClient {
     return { status: response.statusCode, headers: response.headers, body: await readText(response.body) };
   }
 
-  close(): Promise<void> {
-    this.#spare?.destroy();
-    return this.#pool.close();
+  async close(): Promise<void> {
+    const hosts = [...this.#hosts.values()];
+    this.#hosts.clear();
+    await Promise.all(hosts.map(closeHost));
   }
 
-  #connect(opts: buildConnector.Options, callback: buildConnector.Callback): void {
-    const spare = this.#spare;
-    this.#spare = undefined;
+  /** The pool for `endpointBase`'s origin, made on first use. */
+  #host(endpointBase: string): Host {
+    const origin = new URL(endpointBase).origin;
+    let host = this.#hosts.get(origin);
+    if (host) return host;
+    const made: Host = {
+      origin: new URL(origin),
+      pool: new Pool(origin, {
+        connections: 4,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        keepAliveMaxTimeout: KEEP_ALIVE_MS,
+        connect: (opts, callback) => this.#connect(made, opts, callback),
+      }),
+    };
+    host = made;
+    this.#hosts.set(origin, host);
+    if (this.#hosts.size > MAX_HOSTS) {
+      const [oldest] = this.#hosts.keys();
+      void closeHost(this.#hosts.get(oldest!)!);
+      this.#hosts.delete(oldest!);
+    }
+    return host;
+  }
+
+  #connect(host: Host, opts: buildConnector.Options, callback: buildConnector.Callback): void {
+    const spare = host.spare;
+    host.spare = undefined;
     if (spare && !spare.destroyed && spare.readyState === 'open') {
       // undici's own connector always calls back asynchronously; a synchronous call re-enters its resume loop.
       process.nextTick(callback, null, spare);
@@ -130,6 +160,11 @@ export class SalesforceClient {
       callback(...result);
     });
   }
+}
+
+function closeHost(host: Host): Promise<void> {
+  host.spare?.destroy();
+  return host.pool.close().catch(() => undefined);
 }
 
 async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {

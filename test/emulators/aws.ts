@@ -38,6 +38,8 @@ export class AwsEmulator {
   readonly parameters = new Map<string, string>();
   readonly secrets = new Map<string, string>();
   readonly counts: AwsCounts = { getParameter: 0, getSecretValue: 0, throttled: 0, unsigned: 0 };
+  /** GetSecretValue requests answered (past the rate limit), by secret name. */
+  readonly secretReads = new Map<string, number>();
   readonly #faults: AwsFault[] = [];
   readonly #recent: number[] = [];
   readonly #server: Server;
@@ -84,6 +86,7 @@ export class AwsEmulator {
 
   resetCounts(): void {
     Object.assign(this.counts, { getParameter: 0, getSecretValue: 0, throttled: 0, unsigned: 0 });
+    this.secretReads.clear();
   }
 
   async close(): Promise<void> {
@@ -117,6 +120,8 @@ export class AwsEmulator {
     }
     if (target === 'secretsmanager.GetSecretValue') {
       this.counts.getSecretValue++;
+      const name = secretName(String(input.SecretId));
+      this.secretReads.set(name, (this.secretReads.get(name) ?? 0) + 1);
       return this.#fault() ?? this.#getSecretValue(input);
     }
     return failure(400, 'UnknownOperationException', `unsupported target ${target}`);

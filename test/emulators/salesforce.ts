@@ -47,6 +47,8 @@ export const replies = {
 export interface SeenRequest {
   readonly method: string;
   readonly path: string;
+  /** `omniFlow`, `clearRouting` or `reroute`; undefined for any other path. */
+  readonly operation: string | undefined;
   readonly callId: string | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: unknown;
@@ -66,14 +68,15 @@ export interface SalesforceEmulatorOptions {
   readonly port?: number;
 }
 
-const PATH = /^\/telephony\/v1\/voiceCalls\/([^/]+)\/omniFlow$/;
+const PATH = /^\/telephony\/v1\/voiceCalls\/([^/]+)\/(omniFlow|clearRouting|reroute)$/;
 const MAX_LIFETIME_SECONDS = 180;
 
 /**
- * An HTTPS stand-in for Salesforce's telephony API (`PATCH /telephony/v1/voiceCalls/{id}/omniFlow`). It verifies
- * the request as Salesforce would — RS256 signature against the call center's public key, `iss`, `sub`, `aud`,
- * `exp` at most 3 minutes ahead, a `jti` never seen before, the headers and the body — and answers 401 with an
- * `errors` array when anything is off. Requests that pass get the next scripted {@link Reply}.
+ * An HTTPS stand-in for one org's Salesforce telephony API (`PATCH /telephony/v1/voiceCalls/{id}/omniFlow`,
+ * `/clearRouting` and `/reroute`). It verifies the request as Salesforce would — RS256 signature against the call
+ * center's public key, `iss`, `sub`, `aud`, `exp` at most 3 minutes ahead, a `jti` never seen before, the headers and
+ * the body (omniFlow: a dialedNumber unless a flowDevName or transferTarget makes it unneeded; the others: none) — and
+ * answers 401 with an `errors` array when anything is off. Requests that pass get the next scripted {@link Reply}.
  */
 export class SalesforceEmulator {
   readonly requests: SeenRequest[] = [];
@@ -165,15 +168,15 @@ export class SalesforceEmulator {
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     if (token) this.tokens.push(token);
     const { authorization: _, ...visible } = headers;
-    const callId = PATH.exec(url.split('?')[0]!)?.[1];
+    const [, callId, operation] = PATH.exec(url.split('?')[0]!) ?? [];
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
       body = raw;
     }
-    const { claims, problem } = await this.#verify(method, callId, headers, body, token);
-    this.requests.push({ method, path: url, callId, headers: visible, body, claims, refused: problem });
+    const { claims, problem } = await this.#verify(method, callId, operation, headers, body, token);
+    this.requests.push({ method, path: url, operation, callId, headers: visible, body, claims, refused: problem });
     if (problem) return send(res, refusalStatus(problem), { errors: [problem] });
 
     const reply = this.#script.shift() ?? this.options.fallback ?? replies.agent();
@@ -188,20 +191,22 @@ export class SalesforceEmulator {
   async #verify(
     method: string,
     callId: string | undefined,
+    operation: string | undefined,
     headers: Record<string, string | string[] | undefined>,
     body: unknown,
     token: string | undefined,
   ): Promise<{ claims?: JWTPayload; problem?: string }> {
     if (method !== 'PATCH') return { problem: `method ${method} not allowed` };
     if (!callId || !/^[A-Za-z0-9-]+$/.test(decodeURIComponent(callId))) return { problem: 'no such resource' };
-    if (headers['content-type'] !== 'application/json') return { problem: 'Content-Type must be application/json' };
     if (!headers['telephony-provider-name']) return { problem: 'Telephony-Provider-Name header missing' };
-    if (
-      typeof body !== 'object' ||
-      body === null ||
-      typeof (body as { dialedNumber?: unknown }).dialedNumber !== 'string'
-    ) {
-      return { problem: 'dialedNumber is required' };
+    if (operation === 'omniFlow') {
+      if (headers['content-type'] !== 'application/json') return { problem: 'Content-Type must be application/json' };
+      const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+      if (!fields) return { problem: 'a JSON body is required' };
+      const needsNumber = fields.flowDevName === undefined && fields.transferTarget === undefined;
+      if (needsNumber && typeof fields.dialedNumber !== 'string') return { problem: 'dialedNumber is required' };
+    } else if (body !== '') {
+      return { problem: `${operation} takes no body` };
     }
     if (!token) return { problem: 'token missing' };
     try {

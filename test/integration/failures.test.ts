@@ -302,17 +302,18 @@ describe('Integration: failures end in a clear category, inside the deadline', (
 
       const outcomes = [await lambda.invoke(call()), await lambda.invoke(call())];
 
+      const message = 'SALESFORCE_ORG_ID is not set (or set SECRET_NAME to the contact-centre secret)';
       for (const outcome of outcomes) {
         expect(outcome.error).toEqual({
           errorType: 'CONFIG',
-          errorMessage: 'SALESFORCE_ORG_ID is not set',
-          stack: 'CONFIG: SALESFORCE_ORG_ID is not set',
+          errorMessage: message,
+          stack: `CONFIG: ${message}`,
         });
       }
       expect(lambda.logs()[0]).toMatchObject({
         level: 'ERROR',
         errorType: 'CONFIG',
-        errorMessage: 'SALESFORCE_ORG_ID is not set',
+        errorMessage: message,
       });
       expect(sandbox().aws.counts.getParameter).toBe(0);
     });
@@ -355,7 +356,10 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       const outcome = await lambda.invoke(event);
 
       expect(outcome.error?.errorType).toBe('BAD_EVENT');
-      expect(outcome.error?.errorMessage).toContain('methodName must be executeOmniFlow');
+      expect(outcome.error?.errorMessage).toBe(
+        'Details.Parameters.methodName "createVoiceCall" is not a routing call: this function serves executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution',
+      );
+      expect(sandbox().salesforce.requests).toHaveLength(0);
     });
   });
 

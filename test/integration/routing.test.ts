@@ -119,15 +119,18 @@ describe('Integration: the built bundle routes calls through the emulated Salesf
     });
   });
 
-  it('routes a transferred contact by its own ContactId', async () => {
+  it('routes a flow-based transfer by its own ContactId, without the dialed number', async () => {
     const lambda = await container();
 
-    await lambda.invoke(sampleEvent('transfer'));
+    const { result } = await lambda.invoke(sampleEvent('transfer'));
 
+    expect(result?.routingTarget).toBe('AGENT');
     expect(sandbox().salesforce.requests[0]).toMatchObject({
       callId: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f',
-      body: { dialedNumber: '+18445791189', flowDevName: 'Route_Transfer' },
+      body: { flowDevName: 'Route_Transfer' },
+      refused: undefined,
     });
+    expect(sandbox().salesforce.requests[0]!.body).not.toHaveProperty('dialedNumber');
   });
 
   it('answers a keep-warm ping at once, touching neither SSM nor Salesforce after init', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { errorAttributes, flatten, MAX_ATTRIBUTES_BYTES, toAttributes } from '../../lambda/src/attributes.ts';
+import {
+  answerAttributes,
+  errorAttributes,
+  flatten,
+  MAX_ATTRIBUTES_BYTES,
+  routingAttributes,
+} from '../../lambda/src/attributes.ts';
 import { BadAnswerError, SalesforceRejectedError } from '../../lambda/src/errors.ts';
 
 const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
@@ -13,9 +19,9 @@ function expectStringMap(attributes: object): void {
   }
 }
 
-describe('Function: toAttributes', () => {
+describe('Function: routingAttributes', () => {
   it('routes to an agent ARN, with its id', () => {
-    expect(toAttributes({ agent: AGENT_ARN })).toEqual({
+    expect(routingAttributes({ agent: AGENT_ARN })).toEqual({
       status: 'OK',
       routingTarget: 'AGENT',
       agent: AGENT_ARN,
@@ -25,7 +31,7 @@ describe('Function: toAttributes', () => {
   });
 
   it('routes to a queue ARN, with its id', () => {
-    expect(toAttributes({ queue: QUEUE_ARN })).toEqual({
+    expect(routingAttributes({ queue: QUEUE_ARN })).toEqual({
       status: 'OK',
       routingTarget: 'QUEUE',
       agent: '',
@@ -35,18 +41,18 @@ describe('Function: toAttributes', () => {
   });
 
   it('prefers the agent when both are given', () => {
-    const attributes = toAttributes({ agent: AGENT_ARN, queue: QUEUE_ARN });
+    const attributes = routingAttributes({ agent: AGENT_ARN, queue: QUEUE_ARN });
 
     expect(attributes.routingTarget).toBe('AGENT');
     expect(attributes.queueId).toBe('qqqqqqqq-0000-1111-2222-333333333333');
   });
 
   it.each([[{}], [{ agent: null, queue: null }], [{ agent: '', queue: '' }]])('routes nowhere for %j', (answer) => {
-    expect(toAttributes(answer)).toEqual({ status: 'OK', routingTarget: 'NONE', agent: '', queue: '' });
+    expect(routingAttributes(answer)).toEqual({ status: 'OK', routingTarget: 'NONE', agent: '', queue: '' });
   });
 
   it('keeps a plain id verbatim and adds no agentId for what is not a Connect agent ARN', () => {
-    expect(toAttributes({ agent: 'aaaaaaaa-0000-1111-2222-333333333333', queue: `${INSTANCE}/agent/x` })).toEqual({
+    expect(routingAttributes({ agent: 'aaaaaaaa-0000-1111-2222-333333333333', queue: `${INSTANCE}/agent/x` })).toEqual({
       status: 'OK',
       routingTarget: 'AGENT',
       agent: 'aaaaaaaa-0000-1111-2222-333333333333',
@@ -55,7 +61,7 @@ describe('Function: toAttributes', () => {
   });
 
   it('flattens an object value and a JSON string of one', () => {
-    const attributes = toAttributes({
+    const attributes = routingAttributes({
       agent: { externalId: 'agent-7', skills: ['billing', 'spanish'], meta: { level: 2, remote: true, note: null } },
       queue: '{"externalId":"q-1"}',
     });
@@ -79,7 +85,7 @@ describe('Function: toAttributes', () => {
   it('makes hostile keys safe and never touches Object.prototype', () => {
     const answer = JSON.parse('{"agent":{"__proto__":{"polluted":"x"},"a b/c":"1","$.External":"2"}}');
 
-    const attributes = toAttributes(answer);
+    const attributes = routingAttributes(answer);
 
     expect(attributes).toMatchObject({ agent___proto___polluted: 'x', agent_a_b_c: '1', agent___External: '2' });
     expectStringMap(attributes);
@@ -90,14 +96,14 @@ describe('Function: toAttributes', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 12; i++) deep = { d: deep };
 
-    const attributes = toAttributes({ agent: deep });
+    const attributes = routingAttributes({ agent: deep });
 
     const key = `agent${'_d'.repeat(8)}`;
     expect(attributes[key]).toBe(JSON.stringify({ d: { d: { d: { d: 'bottom' } } } }));
   });
 
   it('turns numbers and booleans into strings', () => {
-    expect(toAttributes({ agent: 42, queue: false })).toMatchObject({
+    expect(routingAttributes({ agent: 42, queue: false })).toMatchObject({
       agent: '42',
       queue: 'false',
       routingTarget: 'AGENT',
@@ -105,13 +111,13 @@ describe('Function: toAttributes', () => {
   });
 
   it.each([[null], [[]], ['text'], [7]])('refuses a body that is not an object: %j', (answer) => {
-    expect(() => toAttributes(answer)).toThrow(BadAnswerError);
+    expect(() => routingAttributes(answer)).toThrow(BadAnswerError);
   });
 
   it("refuses an answer larger than Connect's limit", () => {
     const huge = { agent: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'x'.repeat(20)])) };
 
-    expect(() => toAttributes(huge)).toThrow(`larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`);
+    expect(() => routingAttributes(huge)).toThrow(`larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`);
   });
 });
 
@@ -133,5 +139,32 @@ describe('Function: errorAttributes', () => {
       errorType: 'SALESFORCE_REJECTED',
       errorMessage: 'Salesforce rejected the request (400): bad queue',
     });
+  });
+});
+
+describe('Function: answerAttributes', () => {
+  it('answers status OK for an empty answer', () => {
+    expect(answerAttributes({})).toEqual({ status: 'OK' });
+  });
+
+  it("flattens Salesforce's answer by the same rules, and keeps its own status", () => {
+    expect(answerAttributes({ status: 'Deleted', record: { id: '0Ps1', tags: ['a'] }, 'odd key': 1 })).toEqual({
+      status: 'OK',
+      record_id: '0Ps1',
+      record_tags_0: 'a',
+      odd_key: '1',
+    });
+  });
+
+  it('keeps __proto__ a plain attribute', () => {
+    const attributes = answerAttributes(JSON.parse('{"__proto__":{"polluted":"yes"}}'));
+
+    expect(attributes).toEqual({ __proto___polluted: 'yes', status: 'OK' });
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+  });
+
+  it('refuses an answer that is not an object, or too large for Connect', () => {
+    expect(() => answerAttributes('ok')).toThrow('not a JSON object');
+    expect(() => answerAttributes({ big: 'x'.repeat(40_000) })).toThrow("larger than Connect's 32768-byte limit");
   });
 });

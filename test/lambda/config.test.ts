@@ -26,14 +26,20 @@ describe('Function: readConfig', () => {
 
     // Assess
     expect(config).toEqual({
-      endpointBase: 'https://acme.my.salesforce-scrt.com/telephony/v1',
-      orgId: '00DKz000001AbCdEAA',
-      callCenterApiName: 'ConnectCallCenter',
-      keySource: { kind: 'ssm', name: '/connect/key', variable: 'PRIVATE_KEY_PARAM_NAME' },
+      home: {
+        kind: 'env',
+        settings: {
+          endpointBase: 'https://acme.my.salesforce-scrt.com/telephony/v1',
+          orgId: '00DKz000001AbCdEAA',
+          callCenterApiName: 'ConnectCallCenter',
+        },
+        key: { kind: 'ssm', name: '/connect/key', variable: 'PRIVATE_KEY_PARAM_NAME' },
+      },
       telephonyProviderName: 'amazon-connect',
       defaultFlowDevName: undefined,
       defaultFallbackQueue: undefined,
       keyCacheTtlMs: 900_000,
+      flowBlockTimeoutMs: 8_000,
       onError: 'throw',
       logLevel: 'INFO',
     });
@@ -49,17 +55,21 @@ describe('Function: readConfig', () => {
       DEFAULT_FLOW_DEV_NAME: 'Route_VoiceCall',
       DEFAULT_FALLBACK_QUEUE: '00G111222333444',
       KEY_CACHE_TTL_SECONDS: '60',
+      FLOW_BLOCK_TIMEOUT_SECONDS: '3',
       ON_ERROR: 'Attributes',
       LOG_LEVEL: 'debug',
     });
 
     expect(config).toMatchObject({
-      endpointBase: 'https://scrt.example.net/telephony/v1',
-      keySource: { kind: 'secretsmanager', id: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sfkey-AbCdEf' },
+      home: {
+        settings: { endpointBase: 'https://scrt.example.net/telephony/v1' },
+        key: { kind: 'secretsmanager', id: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sfkey-AbCdEf' },
+      },
       telephonyProviderName: 'my-provider',
       defaultFlowDevName: 'Route_VoiceCall',
       defaultFallbackQueue: '00G111222333444',
       keyCacheTtlMs: 60_000,
+      flowBlockTimeoutMs: 3_000,
       onError: 'attributes',
       logLevel: 'DEBUG',
     });
@@ -68,7 +78,7 @@ describe('Function: readConfig', () => {
   it('accepts a 15-character org id and takes the level from AWS_LAMBDA_LOG_LEVEL', () => {
     const config = readConfig({ ...VALID, SALESFORCE_ORG_ID: '00DKz000001AbCd', AWS_LAMBDA_LOG_LEVEL: 'WARN' });
 
-    expect(config.orgId).toBe('00DKz000001AbCd');
+    expect(config.home).toMatchObject({ settings: { orgId: '00DKz000001AbCd' } });
     expect(config.logLevel).toBe('WARN');
   });
 
@@ -96,6 +106,18 @@ describe('Function: readConfig', () => {
     [{ KEY_CACHE_TTL_SECONDS: '-1' }, 'KEY_CACHE_TTL_SECONDS must be a whole number of seconds from 0 to 86400'],
     [{ KEY_CACHE_TTL_SECONDS: '1.5' }, 'KEY_CACHE_TTL_SECONDS must be a whole number'],
     [{ KEY_CACHE_TTL_SECONDS: '86401' }, 'KEY_CACHE_TTL_SECONDS must be a whole number'],
+    [{ FLOW_BLOCK_TIMEOUT_SECONDS: '0' }, 'FLOW_BLOCK_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 8'],
+    [{ FLOW_BLOCK_TIMEOUT_SECONDS: '9' }, 'FLOW_BLOCK_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 8'],
+    [{ SECRET_NAME: 'sfdc/acme', PRIVATE_KEY_PARAM_NAME: '/k' }, 'set either SECRET_NAME'],
+    [
+      { SECRET_NAME: 'sfdc/acme', PRIVATE_KEY_PARAM_NAME: undefined, PRIVATE_KEY_SECRET_ID: 'k' },
+      'set either SECRET_NAME (the contact-centre secret holds the key) or PRIVATE_KEY_SECRET_ID, not both',
+    ],
+    [{ SECRET_NAME: 'two words', PRIVATE_KEY_PARAM_NAME: undefined }, 'SECRET_NAME is not valid'],
+    [
+      { SECRET_NAME: 'sfdc/acme', PRIVATE_KEY_PARAM_NAME: undefined, SALESFORCE_ORG_ID: 'nope' },
+      'SALESFORCE_ORG_ID is not valid',
+    ],
     [{ ON_ERROR: 'ignore' }, 'ON_ERROR must be one of throw, attributes'],
     [{ LOG_LEVEL: 'VERBOSE' }, 'LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR'],
     [
@@ -108,6 +130,29 @@ describe('Function: readConfig', () => {
     expect(error.message).toContain(message);
     expect(error.code).toBe('CONFIG');
     expect(error.name).toBe('CONFIG');
+  });
+
+  it('with SECRET_NAME, needs no other setting', () => {
+    const config = readConfig({ SECRET_NAME: 'sfdc/acme-contact-centre' });
+
+    expect(config.home).toEqual({ kind: 'secret', secretName: 'sfdc/acme-contact-centre', overrides: {} });
+  });
+
+  it('with SECRET_NAME, keeps the org settings given in the environment as overrides', () => {
+    const config = readConfig({
+      SECRET_NAME: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sfdc/acme-AbCdEf',
+      SCRT_ENDPOINT_BASE: 'https://staging.my.salesforce-scrt.com/telephony/v1/',
+      CALL_CENTER_API_NAME: 'StagingCenter',
+    });
+
+    expect(config.home).toEqual({
+      kind: 'secret',
+      secretName: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sfdc/acme-AbCdEf',
+      overrides: {
+        endpointBase: 'https://staging.my.salesforce-scrt.com/telephony/v1',
+        callCenterApiName: 'StagingCenter',
+      },
+    });
   });
 
   it('never repeats the value of a setting it refuses', () => {

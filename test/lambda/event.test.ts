@@ -26,6 +26,17 @@ function route(invocation: Invocation) {
   return invocation.request;
 }
 
+/** The omniFlow body of a routed invocation. */
+function body(invocation: Invocation) {
+  const { body } = route(invocation);
+  if (!body) throw new Error('expected an omniFlow body');
+  return body;
+}
+
+function warnings(invocation: Invocation): readonly string[] {
+  return invocation.kind === 'route' ? invocation.warnings : [];
+}
+
 function badEvent(event: unknown, defaults = NO_DEFAULTS): string {
   try {
     parseEvent(event, defaults);
@@ -41,7 +52,12 @@ describe('Function: parseEvent', () => {
     it('takes the ContactId and the dialed number from ContactData, never the caller number', () => {
       const request = route(parseEvent(inboundCall, NO_DEFAULTS));
 
-      expect(request).toEqual({ callId: CONTACT_ID, body: { dialedNumber: '+18445791189' } });
+      expect(request).toEqual({
+        method: 'executeOmniFlow',
+        callId: CONTACT_ID,
+        body: { dialedNumber: '+18445791189' },
+        secretName: undefined,
+      });
       expect(JSON.stringify(request)).not.toContain('+12065550199');
     });
 
@@ -89,7 +105,7 @@ describe('Function: parseEvent', () => {
         ),
       );
 
-      expect(request.body.flowInputParameters).toEqual({
+      expect(request.body?.flowInputParameters).toEqual({
         Language: 'es',
         Priority: '2',
         Segment: 'gold',
@@ -101,6 +117,172 @@ describe('Function: parseEvent', () => {
     it('accepts methodName absent or executeOmniFlow', () => {
       expect(route(parseEvent(connectEvent({}), NO_DEFAULTS)).callId).toBe(CONTACT_ID);
       expect(route(parseEvent(connectEvent({ methodName: 'executeOmniFlow' }), NO_DEFAULTS)).callId).toBe(CONTACT_ID);
+    });
+  });
+
+  describe('the routing family', () => {
+    it.each([
+      ['cancelOmniFlowExecution', 'clearRouting'],
+      ['rerouteFlowExecution', 'reroute'],
+    ])('%s needs only the call id and sends no body', (methodName) => {
+      const request = route(parseEvent(connectEvent({ methodName }, { SystemEndpoint: null }), NO_DEFAULTS));
+
+      expect(request).toEqual({ method: methodName, callId: CONTACT_ID, body: undefined, secretName: undefined });
+    });
+  });
+
+  describe('transfers and WebRTC: the dialed number', () => {
+    const transfer = (parameters: Record<string, unknown>, initiationMethod = 'TRANSFER') =>
+      connectEvent(parameters, { InitiationMethod: initiationMethod });
+
+    it.each(['TRANSFER', 'QUEUE_TRANSFER'])('leaves the system endpoint out of a %s that names a flow', (method) => {
+      expect(body(parseEvent(transfer({ flowDevName: 'Route_Transfer' }, method), NO_DEFAULTS))).toEqual({
+        flowDevName: 'Route_Transfer',
+      });
+    });
+
+    it('leaves it out of a transfer that names only a transferTarget, and sends the target', () => {
+      expect(body(parseEvent(transfer({ transferTarget: '0Xx5e000000AbCd' }), NO_DEFAULTS))).toEqual({
+        transferTarget: '0Xx5e000000AbCd',
+      });
+    });
+
+    it('counts DEFAULT_FLOW_DEV_NAME as naming a flow', () => {
+      const defaults = { defaultFlowDevName: 'Route_Default', defaultFallbackQueue: undefined };
+
+      expect(body(parseEvent(transfer({}), defaults))).toEqual({ flowDevName: 'Route_Default' });
+    });
+
+    it('still sends an explicit dialedNumber on a transfer', () => {
+      const request = body(parseEvent(transfer({ flowDevName: 'F', dialedNumber: '+15550001111' }), NO_DEFAULTS));
+
+      expect(request).toEqual({ dialedNumber: '+15550001111', flowDevName: 'F' });
+    });
+
+    it('keeps the system endpoint on a transfer that names neither flow nor target', () => {
+      expect(body(parseEvent(transfer({}), NO_DEFAULTS))).toEqual({ dialedNumber: '+18445791189' });
+    });
+
+    it('keeps the system endpoint on an inbound call that names a flow', () => {
+      expect(body(parseEvent(connectEvent({ flowDevName: 'F' }), NO_DEFAULTS))).toEqual({
+        dialedNumber: '+18445791189',
+        flowDevName: 'F',
+      });
+    });
+
+    const webRtc = (attributes: Record<string, string>) =>
+      connectEvent(
+        {},
+        {
+          SystemEndpoint: null,
+          Attributes: attributes,
+          SegmentAttributes: { 'connect:Subtype': { ValueString: 'connect:WebRTC' } },
+        },
+      );
+
+    it('takes WebRTC_To for a WebRTC contact with no system endpoint', () => {
+      expect(body(parseEvent(webRtc({ WebRTC_To: '+18005550100' }), NO_DEFAULTS))).toEqual({
+        dialedNumber: '+18005550100',
+      });
+    });
+
+    it('ignores WebRTC_To on a contact that is not WebRTC', () => {
+      const event = connectEvent({}, { SystemEndpoint: null, Attributes: { WebRTC_To: '+18005550100' } });
+
+      expect(badEvent(event)).toContain('no dialed number');
+    });
+
+    it('routes a WebRTC contact with neither number nor WebRTC_To when it names a flow', () => {
+      expect(body(parseEvent(webRtc({}), { defaultFlowDevName: 'Web', defaultFallbackQueue: undefined }))).toEqual({
+        flowDevName: 'Web',
+      });
+    });
+
+    it('prefers Parameters.dialedNumber, then fieldValues.dialedNumber, then the system endpoint', () => {
+      const both = connectEvent({ dialedNumber: '+1', fieldValues: { dialedNumber: '+2' } });
+      const fieldValues = connectEvent({ fieldValues: { dialedNumber: '+2' } });
+
+      expect(body(parseEvent(both, NO_DEFAULTS)).dialedNumber).toBe('+1');
+      expect(body(parseEvent(fieldValues, NO_DEFAULTS)).dialedNumber).toBe('+2');
+    });
+  });
+
+  describe('the per-call secret', () => {
+    it('takes Parameters.secretName first, then the contact attribute, then fieldValues', () => {
+      const all = connectEvent(
+        { secretName: 'orgs/param', fieldValues: { secretName: 'orgs/field' } },
+        { Attributes: { secretName: 'orgs/attribute' } },
+      );
+      const attributeAndField = connectEvent(
+        { fieldValues: { secretName: 'orgs/field' } },
+        { Attributes: { secretName: 'orgs/attribute' } },
+      );
+      const field = connectEvent({ fieldValues: { secretName: 'orgs/field' } });
+
+      expect(route(parseEvent(all, NO_DEFAULTS)).secretName).toBe('orgs/param');
+      expect(route(parseEvent(attributeAndField, NO_DEFAULTS)).secretName).toBe('orgs/attribute');
+      expect(route(parseEvent(field, NO_DEFAULTS)).secretName).toBe('orgs/field');
+    });
+
+    it('accepts a secret ARN', () => {
+      const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sfdc/acme-AbCdEf';
+
+      expect(route(parseEvent(connectEvent({ secretName: arn }), NO_DEFAULTS)).secretName).toBe(arn);
+    });
+  });
+
+  describe('flow inputs never fail a call', () => {
+    it('sends names exactly as the flow author wrote them', () => {
+      const invocation = parseEvent(
+        connectEvent({ 'flowInput-tier-level': 'gold', 'flowInput-Customer Tier': 'A', 'flowInput-1st': '1' }),
+        NO_DEFAULTS,
+      );
+
+      expect(body(invocation).flowInputParameters).toEqual({ 'tier-level': 'gold', 'Customer Tier': 'A', '1st': '1' });
+      expect(warnings(invocation)).toEqual([]);
+    });
+
+    it('omits null and turns numbers and booleans into strings', () => {
+      const invocation = parseEvent(
+        connectEvent({ flowInputParameters: { Gone: null, Count: 3, Vip: false }, 'flowInput-Nothing': null }),
+        NO_DEFAULTS,
+      );
+
+      expect(body(invocation).flowInputParameters).toEqual({ Count: '3', Vip: 'false' });
+    });
+
+    it('drops an input with control characters or an object value, with a warning that does not echo it raw', () => {
+      const invocation = parseEvent(
+        connectEvent({
+          'flowInput-Bad\nName': 'x',
+          'flowInput-Note': 'line1\u0000line2',
+          flowInputParameters: '{"Nested":{"a":1}}',
+          'flowInput-Kept': 'yes',
+        }),
+        NO_DEFAULTS,
+      );
+
+      expect(body(invocation).flowInputParameters).toEqual({ Kept: 'yes' });
+      expect(warnings(invocation)).toEqual([
+        'flow input "Nested" dropped: its value is not a string, number or boolean',
+        'flow input "Bad?Name" dropped: its name is empty or holds control characters',
+        'flow input "Note" dropped: its value holds control characters',
+      ]);
+      // eslint-disable-next-line no-control-regex -- finding control characters is the point
+      expect(warnings(invocation).join('')).not.toMatch(/[\u0000-\u001f]/);
+    });
+
+    it('drops a flowInputParameters that is not a JSON object, with a warning', () => {
+      const invocation = parseEvent(connectEvent({ flowInputParameters: '{oops' }), NO_DEFAULTS);
+
+      expect(body(invocation).flowInputParameters).toBeUndefined();
+      expect(warnings(invocation)).toEqual(['Details.Parameters.flowInputParameters dropped: it is not a JSON object']);
+    });
+
+    it('shortens a long name in the warning', () => {
+      const invocation = parseEvent(connectEvent({ [`flowInput-${'n'.repeat(40_000)}\t`]: 'x' }), NO_DEFAULTS);
+
+      expect(warnings(invocation)[0]!.length).toBeLessThan(120);
     });
   });
 
@@ -118,7 +300,13 @@ describe('Function: parseEvent', () => {
 
       expect(parseEvent(event, NO_DEFAULTS)).toEqual({
         kind: 'route',
-        request: { callId: 'b1c2d3e4-0000-4000-8000-123456789abc', body: { dialedNumber: '+18445791189' } },
+        request: {
+          method: 'executeOmniFlow',
+          callId: 'b1c2d3e4-0000-4000-8000-123456789abc',
+          body: { dialedNumber: '+18445791189' },
+          secretName: undefined,
+        },
+        warnings: [],
       });
     });
 
@@ -145,11 +333,6 @@ describe('Function: parseEvent', () => {
         'Details.Parameters must be an object',
         { Details: { Parameters: 'x' } },
         'Details.Parameters must be an object',
-      ],
-      [
-        'Details.Parameters.methodName must be executeOmniFlow',
-        connectEvent({ methodName: 'createVoiceCall' }),
-        'Details.Parameters.methodName must be executeOmniFlow',
       ],
       ['no call id', connectEvent({}, { ContactId: undefined }), 'no call id'],
       [
@@ -178,41 +361,37 @@ describe('Function: parseEvent', () => {
         'Details.Parameters.contactId must be a string',
       ],
       ['no dialed number', connectEvent({}, { SystemEndpoint: undefined }), 'no dialed number'],
+      [
+        'an unknown methodName, naming the three',
+        connectEvent({ methodName: 'createVoiceCall' }),
+        'Details.Parameters.methodName "createVoiceCall" is not a routing call: this function serves executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution',
+      ],
+      ['an inherited methodName', connectEvent({ methodName: 'toString' }), 'is not a routing call'],
+      [
+        'a secretName that is not a secret name',
+        connectEvent({ secretName: 'acme secret; rm -rf' }),
+        'Details.Parameters.secretName is not a Secrets Manager secret name or ARN',
+      ],
+      [
+        'a secretName attribute that is not a secret name',
+        connectEvent({}, { Attributes: { secretName: 'x'.repeat(513) } }),
+        'Details.ContactData.Attributes.secretName is not a Secrets Manager secret name or ARN',
+      ],
+      [
+        'a secretName ARN of another service',
+        connectEvent({ fieldValues: { secretName: 'arn:aws:ssm:us-east-1:123456789012:parameter/x' } }),
+        'Details.Parameters.fieldValues.secretName is not a Secrets Manager secret name or ARN',
+      ],
+      [
+        'flow inputs past the body limit, naming them',
+        connectEvent({ 'flowInput-Notes': 'x'.repeat(70_000) }),
+        'the flow inputs (Details.Parameters.flowInput-*, flowInputParameters) make the request larger than 65536 bytes',
+      ],
       ['no dialed number', connectEvent({}, { SystemEndpoint: { Address: '' } }), 'no dialed number'],
       [
         'Details.Parameters.fieldValues must be an object',
         connectEvent({ fieldValues: 'x' }),
         'Details.Parameters.fieldValues must be an object',
-      ],
-      [
-        'Details.Parameters.flowInputParameters is not valid JSON',
-        connectEvent({ flowInputParameters: '{oops' }),
-        'Details.Parameters.flowInputParameters is not valid JSON',
-      ],
-      [
-        'Details.Parameters.flowInputParameters must be a JSON object',
-        connectEvent({ flowInputParameters: '[1,2]' }),
-        'Details.Parameters.flowInputParameters must be a JSON object',
-      ],
-      [
-        'flow input Nested must be a string, number or boolean',
-        connectEvent({ flowInputParameters: '{"Nested":{"a":1}}' }),
-        'flow input Nested must be a string, number or boolean',
-      ],
-      [
-        'Details.Parameters.flowInput-: flow input names must be Salesforce variable names',
-        connectEvent({ 'flowInput-': 'x' }),
-        'Details.Parameters.flowInput-: flow input names must be Salesforce variable names',
-      ],
-      [
-        'Details.Parameters.flowInput-__proto__: flow input names',
-        connectEvent({ 'flowInput-__proto__': 'x' }),
-        'Details.Parameters.flowInput-__proto__: flow input names',
-      ],
-      [
-        'flow input names must be Salesforce variable names',
-        connectEvent({ flowInputParameters: '{"__proto__":{"polluted":"yes"}}' }),
-        'flow input names must be Salesforce variable names',
       ],
       [
         'Details.Parameters.flowDevName is longer than 1024 characters',
@@ -228,16 +407,21 @@ describe('Function: parseEvent', () => {
         parseEvent(connectEvent({ flowInputParameters: '{"constructor":"x","toString":"y"}' }), NO_DEFAULTS),
       );
 
-      expect(Object.entries(request.body.flowInputParameters ?? {})).toEqual([
+      expect(Object.entries(request.body?.flowInputParameters ?? {})).toEqual([
         ['constructor', 'x'],
         ['toString', 'y'],
       ]);
     });
 
     it('leaves Object.prototype untouched by hostile input', () => {
-      badEvent(connectEvent({ flowInputParameters: '{"__proto__":{"polluted":"yes"}}' }));
+      const invocation = parseEvent(
+        connectEvent({ flowInputParameters: '{"__proto__":{"polluted":"yes"}}', 'flowInput-__proto__': 'x' }),
+        NO_DEFAULTS,
+      );
 
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.getPrototypeOf(body(invocation).flowInputParameters)).toBe(Object.prototype);
+      expect(JSON.stringify(body(invocation).flowInputParameters)).toBe('{"__proto__":"x"}');
     });
   });
 });

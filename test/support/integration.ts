@@ -28,9 +28,9 @@ export function useSandbox(): {
   afterEach(async () => {
     const containers = running.splice(0);
     await Promise.all(containers.map((c) => c.stop()));
-    for (const container of containers) expectCleanLogs(container, sandbox!);
-    sandbox!.salesforce.reset();
-    sandbox!.aws.resetCounts();
+    const tokens = sandbox!.tokens;
+    sandbox!.reset();
+    for (const container of containers) expectCleanLogs(container, sandbox!, tokens);
   });
   afterAll(async () => {
     await sandbox?.close();
@@ -47,11 +47,12 @@ export function useSandbox(): {
 }
 
 /** Fails when a log line holds a token, key material or the caller's number. */
-export function expectCleanLogs(container: LambdaContainer, sandbox: Sandbox): void {
+export function expectCleanLogs(container: LambdaContainer, sandbox: Sandbox, tokens = sandbox.tokens): void {
   const text = [...container.stdout, ...container.stderr].join('\n');
-  for (const token of sandbox.salesforce.tokens) expect(text).not.toContain(token);
+  for (const token of tokens) expect(text).not.toContain(token);
   expect(text).not.toContain('PRIVATE KEY');
   expect(text).not.toContain(sandbox.keys.privateKeyPem.split('\n')[1]!);
+  expect(text).not.toContain(sandbox.keysB.privateKeyPem.split('\n')[1]!);
   expect(text).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+/);
   expect(text).not.toContain(CALLER_NUMBER);
   expect(text.toLowerCase()).not.toContain('authorization');

@@ -6,11 +6,34 @@ export const ORG_ID = '00DKz000001AbCdEAA';
 export const CALL_CENTER_API_NAME = 'ConnectCallCenter';
 export const KEY_PARAMETER = '/connect/omniflow-bridge/private-key';
 export const KEY_SECRET = 'connect/omniflow-bridge/private-key';
+/** Salesforce's contact-centre secret for the same org (SECRET_NAME). */
+export const CONTACT_CENTRE_SECRET = 'sfdc/contact-centre/acme';
+/** A second org, served by the same function through a per-call secret. */
+export const ORG_B_ID = '00DKz000002XyZwEAA';
+export const CALL_CENTER_B_API_NAME = 'PartnerCallCenter';
+export const ORG_B_SECRET = 'sfdc/contact-centre/partner';
+
+/** Salesforce's contact-centre secret: the org's settings and its key in one JSON object. */
+export function contactCentreSecret(org: {
+  orgId: string;
+  endpointBase: string;
+  callCenterApiName: string;
+  privateKeyPem: string;
+}): string {
+  return JSON.stringify({
+    SALESFORCE_ORG_ID: org.orgId,
+    SCRT_ENDPOINT_BASE: org.endpointBase,
+    CALL_CENTER_API_NAME: org.callCenterApiName,
+    [`${org.callCenterApiName}-scrt-jwt-auth-private-key`]: org.privateKeyPem,
+  });
+}
 
 /**
  * Everything the function needs, locally: a test CA, the call center's key pair, the Salesforce emulator (HTTPS,
- * trusting that key) and the AWS endpoint holding the private key as an SSM parameter and as a secret.
- * The integration tests, `npm start`, `npm run invoke` and the benchmark all start one of these.
+ * trusting that key) and the AWS endpoint holding the private key as an SSM parameter, as a secret and in
+ * Salesforce's contact-centre secret; plus a second org (its own emulator, org id, call center and key pair) whose
+ * contact-centre secret a call can name. The integration tests, `npm start`, `npm run invoke` and the benchmark all
+ * start one of these.
  */
 export class Sandbox {
   private constructor(
@@ -18,6 +41,8 @@ export class Sandbox {
     readonly keys: CallCenterKeys,
     readonly salesforce: SalesforceEmulator,
     readonly aws: AwsEmulator,
+    readonly keysB: CallCenterKeys,
+    readonly salesforceB: SalesforceEmulator,
   ) {}
 
   static async start(options: { aws?: AwsEmulatorOptions } = {}): Promise<Sandbox> {
@@ -29,10 +54,33 @@ export class Sandbox {
       orgId: ORG_ID,
       callCenterApiName: CALL_CENTER_API_NAME,
     });
+    const keysB = createCallCenterKeys();
+    const salesforceB = await SalesforceEmulator.start({
+      tls: { key: tls.serverKeyPem, cert: tls.serverCertPem },
+      publicKeyPem: keysB.publicKeyPem,
+      orgId: ORG_B_ID,
+      callCenterApiName: CALL_CENTER_B_API_NAME,
+    });
     const aws = await AwsEmulator.start(options.aws);
     aws.parameters.set(KEY_PARAMETER, keys.privateKeyPem);
     aws.secrets.set(KEY_SECRET, JSON.stringify({ privateKey: keys.privateKeyPem }));
-    return new Sandbox(tls, keys, salesforce, aws);
+    const orgA = { orgId: ORG_ID, callCenterApiName: CALL_CENTER_API_NAME, endpointBase: salesforce.endpointBase };
+    aws.secrets.set(CONTACT_CENTRE_SECRET, contactCentreSecret({ ...orgA, privateKeyPem: keys.privateKeyPem }));
+    const orgB = { orgId: ORG_B_ID, callCenterApiName: CALL_CENTER_B_API_NAME, endpointBase: salesforceB.endpointBase };
+    aws.secrets.set(ORG_B_SECRET, contactCentreSecret({ ...orgB, privateKeyPem: keysB.privateKeyPem }));
+    return new Sandbox(tls, keys, salesforce, aws, keysB, salesforceB);
+  }
+
+  /** Every bearer token either org's emulator received. */
+  get tokens(): string[] {
+    return [...this.salesforce.tokens, ...this.salesforceB.tokens];
+  }
+
+  /** Forgets what the emulators saw and were scripted to do. */
+  reset(): void {
+    this.salesforce.reset();
+    this.salesforceB.reset();
+    this.aws.resetCounts();
   }
 
   /** The function's environment: Salesforce's variable names, the emulators' endpoints and the test CA. */
@@ -50,6 +98,6 @@ export class Sandbox {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.salesforce.close(), this.aws.close()]);
+    await Promise.all([this.salesforce.close(), this.salesforceB.close(), this.aws.close()]);
   }
 }

@@ -4,21 +4,28 @@ import { keyFetchError } from './aws-errors.ts';
 import { SDK_CLIENT_CONFIG } from './sdk-config.ts';
 import type { KeySource } from './source.ts';
 
-/** The key as a Secrets Manager secret (`GetSecretValue`): the SecretString is the PEM, or JSON with a PEM field. */
+let client: SecretsManagerClient | undefined;
+
+/**
+ * A Secrets Manager secret's SecretString (`GetSecretValue`): a bare PEM, JSON with a PEM field, or Salesforce's
+ * contact-centre secret. Every secret, whichever org it serves, shares one SDK client per container.
+ */
 export class SecretsManagerKeySource implements KeySource {
   readonly description: string;
-  readonly #client = new SecretsManagerClient(SDK_CLIENT_CONFIG);
 
-  constructor(readonly secretId: string) {
-    this.description = `Secrets Manager secret ${secretId} (PRIVATE_KEY_SECRET_ID)`;
+  /** @param origin - what named the secret, for messages: a setting (`PRIVATE_KEY_SECRET_ID`) or an event field */
+  constructor(
+    readonly secretId: string,
+    origin = 'PRIVATE_KEY_SECRET_ID',
+  ) {
+    this.description = `Secrets Manager secret ${secretId} (${origin})`;
   }
 
   async fetch(signal: AbortSignal): Promise<string> {
     let value: string | undefined;
     try {
-      const out = await this.#client.send(new GetSecretValueCommand({ SecretId: this.secretId }), {
-        abortSignal: signal,
-      });
+      client ??= new SecretsManagerClient(SDK_CLIENT_CONFIG);
+      const out = await client.send(new GetSecretValueCommand({ SecretId: this.secretId }), { abortSignal: signal });
       value = out.SecretString;
     } catch (error) {
       throw keyFetchError(error, this.description, signal);

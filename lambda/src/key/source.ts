@@ -1,3 +1,6 @@
+import type { KeyObject } from 'node:crypto';
+import type { OrgSettings } from '../config.ts';
+
 /** Reads the stored private key (the raw string) from one backend. */
 export interface KeySource {
   /** Names the setting and the stored item for messages, e.g. `SSM parameter /x (PRIVATE_KEY_PARAM_NAME)`. */
@@ -7,4 +10,21 @@ export interface KeySource {
    * @throws {KeyError} the item is missing, unreadable or empty (`retryable` set for throttling and network faults)
    */
   fetch(signal: AbortSignal): Promise<string>;
+}
+
+/** One Salesforce org as a call needs it: where to call, the token's claims, and the parsed private key. */
+export interface Org {
+  readonly settings: OrgSettings;
+  readonly key: KeyObject;
+}
+
+/** Reads one org's settings and key: from the environment plus a key store, or from a contact-centre secret. */
+export interface OrgSource {
+  /** Names the stored item and what named it, e.g. `Secrets Manager secret acme (SECRET_NAME)`. */
+  readonly description: string;
+  /**
+   * One attempt to read and parse the org.
+   * @throws {KeyError} unreadable, incomplete or not a usable key (a {@link RetryableKeyError} when worth retrying)
+   */
+  load(signal: AbortSignal): Promise<Org>;
 }

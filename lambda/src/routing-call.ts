@@ -1,4 +1,4 @@
-import { type Attributes, toAttributes } from './attributes.ts';
+import type { Attributes } from './attributes.ts';
 import type { Deadline } from './deadline.ts';
 import {
   AuthError,
@@ -8,17 +8,17 @@ import {
   SalesforceUnavailableError,
   TimeoutError,
 } from './errors.ts';
-import type { OmniFlowRequest } from './event.ts';
-import type { KeyCache } from './key/cache.ts';
+import type { RoutingRequest } from './event.ts';
+import type { OrgCache } from './key/cache.ts';
 import type { Logger } from './logger.ts';
 import { classifyTransportError, parseRetryAfter, RETRYABLE_STATUSES, retryDelay } from './retry.ts';
 import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
-import { mintToken, type TokenClaims } from './token.ts';
+import { OPERATIONS } from './operations.ts';
+import { mintToken } from './token.ts';
 
-export interface OmniFlowDeps {
-  readonly keys: KeyCache;
+export interface RoutingDeps {
+  readonly orgs: OrgCache;
   readonly client: SalesforceClient;
-  readonly claims: TokenClaims;
   readonly random?: () => number;
 }
 
@@ -40,38 +40,49 @@ export interface Timings {
 export interface Trace {
   attempts: number;
   keyFetched: boolean;
+  /** The org id that served the call, once its settings are known. */
+  orgId: string | undefined;
   readonly ms: Timings;
 }
 
 export function newTrace(): Trace {
-  return { attempts: 0, keyFetched: false, ms: { key: 0, sign: 0, http: 0 } };
+  return { attempts: 0, keyFetched: false, orgId: undefined, ms: { key: 0, sign: 0, http: 0 } };
 }
 
 /**
- * Executes the Omni-Channel flow for one call and returns the Connect attributes. Retries connection failures, 429
- * (after `Retry-After`) and 502/503/504 with jittered backoff inside `deadline`; after a 401 it fetches the key again,
- * bypassing the cache, and retries once, so a rotated key is picked up without a redeploy.
+ * Makes one routing call — the request's row of {@link OPERATIONS} — for the org the request names and returns the
+ * Connect attributes. Retries connection failures, 429 (after `Retry-After`) and 502/503/504 with jittered backoff
+ * inside `deadline`; after a 401 it reads the org's key again, bypassing the cache, and retries once, so a rotated key
+ * is picked up without a redeploy.
  *
  * @throws {BridgeError} KEY, AUTH, SALESFORCE_REJECTED, SALESFORCE_UNAVAILABLE, TIMEOUT or BAD_ANSWER
  */
-export async function executeOmniFlow(
-  request: OmniFlowRequest,
-  deps: OmniFlowDeps,
+export async function callSalesforce(
+  request: RoutingRequest,
+  deps: RoutingDeps,
   { deadline, trace = newTrace(), log }: CallOptions,
 ): Promise<Attributes> {
+  const operation = OPERATIONS[request.method];
+  const resource = `voiceCalls/${encodeURIComponent(request.callId)}/${operation.path}`;
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
   let refreshKey = false;
   let refreshed = false;
   for (;;) {
-    const { key, fetched } = await timed(trace, 'key', () => deps.keys.get(deadline, { refresh: refreshKey }));
+    const { org, fetched } = await timed(trace, 'key', () =>
+      deps.orgs.get(request.secretName, deadline, { refresh: refreshKey }),
+    );
     trace.keyFetched ||= fetched;
-    const token = await timed(trace, 'sign', () => mintToken(key, deps.claims));
+    trace.orgId = org.settings.orgId;
+    const token = await timed(trace, 'sign', () => mintToken(org.key, org.settings));
     trace.attempts++;
     const started = performance.now();
     const attempt = (outcome: Record<string, unknown>) =>
       log?.debug('attempt', { attempt: trace.attempts, ms: Math.round(performance.now() - started), ...outcome });
     let answer: HttpAnswer;
     try {
-      answer = await timed(trace, 'http', () => deps.client.patchOmniFlow(request, token, deadline));
+      answer = await timed(trace, 'http', () =>
+        deps.client.patch(org.settings.endpointBase, resource, body, token, deadline),
+      );
     } catch (error) {
       attempt({ failure: (error as { code?: string } | undefined)?.code ?? (error as Error | undefined)?.name });
       if (error instanceof BridgeError) throw error;
@@ -87,7 +98,7 @@ export async function executeOmniFlow(
     }
     attempt({ status: answer.status });
 
-    if (answer.status >= 200 && answer.status < 300) return toAttributes(parseAnswer(answer.body));
+    if (answer.status >= 200 && answer.status < 300) return operation.toAttributes(parseAnswer(answer.body));
     if (answer.status === 401 && !refreshed) {
       log?.debug('retrying', { afterMs: 0, reason: '401: reading the key again' });
       refreshKey = refreshed = true;
@@ -106,7 +117,7 @@ export async function executeOmniFlow(
   }
 }
 
-function retry(trace: Trace, deadline: Deadline, deps: OmniFlowDeps, retryAfterMs?: number): number | undefined {
+function retry(trace: Trace, deadline: Deadline, deps: RoutingDeps, retryAfterMs?: number): number | undefined {
   return retryDelay({ attempt: trace.attempts, remainingMs: deadline.remaining(), retryAfterMs, random: deps.random });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorTexts, statusError } from '../../lambda/src/omni-flow.ts';
+import { errorTexts, statusError } from '../../lambda/src/routing-call.ts';
 
 const answer = (status: number, body: unknown) => ({
   status,
