@@ -9,6 +9,8 @@ export type RoutingTarget = 'AGENT' | 'QUEUE' | 'NONE';
 /** Connect refuses a Lambda response larger than this (bytes of the JSON). */
 export const MAX_ATTRIBUTES_BYTES = 32 * 1024;
 const MAX_DEPTH = 8;
+/** An answer nested deeper than this is refused before anything recurses into it. */
+export const MAX_ANSWER_DEPTH = 32;
 const CONNECT_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[^/]+\/(agent|queue)\/([^/]+)$/;
 
 /**
@@ -19,6 +21,7 @@ const CONNECT_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[^/]+\/
  */
 export function routingAttributes(answer: unknown): Attributes {
   if (!isObject(answer)) throw new BadAnswerError('Salesforce answered 2xx with a body that is not a JSON object');
+  assertShallow(answer);
   const agent = routingValue(answer.agent, 'agent');
   const queue = routingValue(answer.queue, 'queue');
   const routingTarget: RoutingTarget = agent.text ? 'AGENT' : queue.text ? 'QUEUE' : 'NONE';
@@ -42,8 +45,22 @@ export function routingAttributes(answer: unknown): Attributes {
  */
 export function answerAttributes(answer: unknown): Attributes {
   if (!isObject(answer)) throw new BadAnswerError('Salesforce answered 2xx with a body that is not a JSON object');
+  assertShallow(answer);
   const fields = Object.entries(answer).flatMap(([field, value]) => Object.entries(flatten(value, safeKey(field))));
   return withinConnectLimit(Object.fromEntries([...fields, ['status', 'OK']]));
+}
+
+/** Refuses an answer nested deeper than {@link MAX_ANSWER_DEPTH}, walking it without recursion. */
+function assertShallow(answer: unknown): void {
+  const pending: [unknown, number][] = [[answer, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, depth] = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_ANSWER_DEPTH) {
+      throw new BadAnswerError(`Salesforce's answer is nested deeper than ${MAX_ANSWER_DEPTH} levels`);
+    }
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
 }
 
 function withinConnectLimit(attributes: Record<string, string>): Attributes {
@@ -74,6 +91,7 @@ function routingValue(value: unknown, name: 'agent' | 'queue'): RoutingValue {
   if (value === undefined || value === null) return { text: '', flattened: {} };
   if (typeof value === 'string') {
     const parsed = parseJsonObject(value);
+    if (parsed) assertShallow(parsed);
     return { text: value, flattened: parsed ? flatten(parsed, name) : {} };
   }
   if (typeof value === 'number' || typeof value === 'boolean') return { text: String(value), flattened: {} };

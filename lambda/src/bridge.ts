@@ -62,7 +62,7 @@ export class Bridge {
   }
 
   async handle(event: unknown, context: Context | undefined): Promise<Attributes> {
-    const deadline = Deadline.fromContext(context);
+    const deadline = Deadline.fromContext(context, SAFETY_MARGIN_MS, Date.now, this.config.flowBlockTimeoutMs);
     // Every step honours `deadline`; this second, later one settles the handler even if a layer below does not.
     const hardStop = new Deadline(deadline.at + SAFETY_MARGIN_MS / 2);
     const started = performance.now();
@@ -84,7 +84,9 @@ export class Bridge {
         callSalesforce(this.#perCall(request), this.#deps, { deadline, trace, log }),
         'routing the call',
       );
-      log.info('routed', { contactId, method, routingTarget: attributes.routingTarget, ...summary(trace, started) });
+      const fields = { contactId, method, routingTarget: attributes.routingTarget, ...summary(trace, started) };
+      if (trace.staleKey) log.warn('routed with a key past its cache TTL', fields);
+      else log.info('routed', fields);
       return attributes;
     } catch (thrown) {
       const error = asBridgeError(thrown);
@@ -117,7 +119,9 @@ function summary(trace: Trace, started: number) {
   return {
     orgId: trace.orgId,
     attempts: trace.attempts,
+    retries: trace.retries,
     keyFetched: trace.keyFetched,
+    ...(trace.staleKey ? { staleKey: trace.staleKey } : {}),
     ms: {
       key: ms(trace.ms.key),
       sign: ms(trace.ms.sign),

@@ -18,13 +18,17 @@ export class Deadline {
     return new Deadline(now() + ms, now);
   }
 
-  /** The invocation's budget: Lambda's remaining time less `marginMs` ({@link SAFETY_MARGIN_MS} by default). */
+  /**
+   * The invocation's budget: the smaller of Lambda's remaining time and `capMs` (the flow block's timeout, after which
+   * Connect has taken the Error branch), less `marginMs` ({@link SAFETY_MARGIN_MS} by default).
+   */
   static fromContext(
     context: { getRemainingTimeInMillis?: () => number } | undefined,
     marginMs: number = SAFETY_MARGIN_MS,
     now: () => number = Date.now,
+    capMs: number = DEFAULT_BUDGET_MS,
   ): Deadline {
-    const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS;
+    const remaining = Math.min(context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS, capMs);
     return Deadline.in(Math.max(0, remaining - marginMs), now);
   }
 

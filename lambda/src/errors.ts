@@ -19,9 +19,22 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Base of every error the bridge raises on purpose. `name` is the category, so Lambda reports it as `errorType`. */
+/** The longest message an error keeps: with the rest of an error answer it stays far inside Connect's 32 KB. */
+export const MAX_MESSAGE_LENGTH = 1_000;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * Base of every error the bridge raises on purpose. `name` is the category, so Lambda reports it as `errorType`. The
+ * message is kept to one printable line of at most {@link MAX_MESSAGE_LENGTH} characters, whatever went into it.
+ */
 export abstract class BridgeError extends Error {
   abstract readonly code: ErrorCode;
+
+  constructor(message: string, options?: ErrorOptions) {
+    const line = message.replace(CONTROL, ' ');
+    super(line.length > MAX_MESSAGE_LENGTH ? `${line.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : line, options);
+  }
 }
 
 /** A setting (environment variable) is missing or invalid. The message names the variable. */

@@ -3,21 +3,30 @@
 
 /** Calls to Salesforce per invocation at most, retries included (the 401 key refresh counts as one). */
 export const MAX_ATTEMPTS = 3;
-/** Statuses that mean "try again shortly"; every other status is final. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
-/** Transport failures worth another attempt: the connection failed, was refused, or was dropped. */
-export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
+/** Retries per invocation of a PATCH that Salesforce may already have processed. */
+export const MAX_MAYBE_PROCESSED_RETRIES = 1;
+/** Statuses that say the request was not processed: try again shortly. */
+export const NOT_SENT_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+/** Statuses from a proxy in front of Salesforce, which may have passed the request on: at most one retry. */
+export const MAYBE_PROCESSED_STATUSES: ReadonlySet<number> = new Set([502, 504]);
+/** Transport failures before the request left: the connection could not be made. */
+export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
-  'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** Transport failures on a connection that carried the request: it may have been processed. */
+export const MAYBE_PROCESSED_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+/** Set on an error raised while connecting (see `SalesforceClient`): whatever its code, nothing was sent. */
+export const CONNECTING = Symbol('failed while connecting');
 const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
@@ -28,14 +37,26 @@ export const MIN_ATTEMPT_MS = 150;
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 1_000;
 
-/** How a transport failure (a thrown error, not an HTTP status) is treated. */
-export type TransportFailure = 'timeout' | 'retryable' | 'final';
+/**
+ * How a failed attempt is treated: `not-sent` is retried inside the deadline, `maybe-processed` at most
+ * {@link MAX_MAYBE_PROCESSED_RETRIES} time, `timeout` and `final` never.
+ */
+export type Failure = 'timeout' | 'not-sent' | 'maybe-processed' | 'final';
 
 /** Classifies an undici / Node error by its `code` (and abort reasons by `name`), never by `instanceof`. */
-export function classifyTransportError(error: unknown): TransportFailure {
+export function classifyTransportError(error: unknown): Failure {
   const { code, name } = (error ?? {}) as { code?: string; name?: string };
   if (name === 'TimeoutError' || name === 'AbortError' || (code && TIMEOUT_CODES.has(code))) return 'timeout';
-  return code && RETRYABLE_NETWORK_CODES.has(code) ? 'retryable' : 'final';
+  if (code && (NOT_SENT_NETWORK_CODES.has(code) || (error as { [CONNECTING]?: boolean })[CONNECTING])) {
+    return 'not-sent';
+  }
+  return code && MAYBE_PROCESSED_NETWORK_CODES.has(code) ? 'maybe-processed' : 'final';
+}
+
+/** Classifies an HTTP status that is not a success. */
+export function classifyStatus(status: number): Failure {
+  if (NOT_SENT_STATUSES.has(status)) return 'not-sent';
+  return MAYBE_PROCESSED_STATUSES.has(status) ? 'maybe-processed' : 'final';
 }
 
 /** Full-jitter exponential backoff: a random wait in [0, min(cap, base·2^(attempt-1))). */

@@ -9,9 +9,17 @@ import {
   TimeoutError,
 } from './errors.ts';
 import type { RoutingRequest } from './event.ts';
-import type { OrgCache } from './key/cache.ts';
+import { AUTH_REFRESH_INTERVAL_MS, type OrgCache } from './key/cache.ts';
 import type { Logger } from './logger.ts';
-import { classifyTransportError, parseRetryAfter, RETRYABLE_STATUSES, retryDelay } from './retry.ts';
+import type { Org } from './key/source.ts';
+import {
+  classifyStatus,
+  classifyTransportError,
+  type Failure,
+  MAX_MAYBE_PROCESSED_RETRIES,
+  parseRetryAfter,
+  retryDelay,
+} from './retry.ts';
 import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
 import { OPERATIONS } from './operations.ts';
 import { mintToken } from './token.ts';
@@ -39,14 +47,25 @@ export interface Timings {
 /** What happened during one routing call; filled in as it goes, so a failure can still be logged with it. */
 export interface Trace {
   attempts: number;
+  /** Retries of requests that never reached Salesforce, and of ones it may have processed. */
+  readonly retries: { notSent: number; maybeProcessed: number };
   keyFetched: boolean;
+  /** Why the key was served past its TTL, when it was. */
+  staleKey: string | undefined;
   /** The org id that served the call, once its settings are known. */
   orgId: string | undefined;
   readonly ms: Timings;
 }
 
 export function newTrace(): Trace {
-  return { attempts: 0, keyFetched: false, orgId: undefined, ms: { key: 0, sign: 0, http: 0 } };
+  return {
+    attempts: 0,
+    retries: { notSent: 0, maybeProcessed: 0 },
+    keyFetched: false,
+    staleKey: undefined,
+    orgId: undefined,
+    ms: { key: 0, sign: 0, http: 0 },
+  };
 }
 
 /**
@@ -65,13 +84,16 @@ export async function callSalesforce(
   const operation = OPERATIONS[request.method];
   const resource = `voiceCalls/${encodeURIComponent(request.callId)}/${operation.path}`;
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-  let refreshKey = false;
+  let refused: { readonly org: Org; readonly answer: HttpAnswer } | undefined;
   let refreshed = false;
   for (;;) {
-    const { org, fetched } = await timed(trace, 'key', () =>
-      deps.orgs.get(request.secretName, deadline, { refresh: refreshKey }),
+    const { org, fetched, stale } = await timed(trace, 'key', () =>
+      deps.orgs.get(request.secretName, deadline, refused && { refused: refused.org }),
     );
+    if (refused?.org === org) throw statusError(refused.answer, trace.attempts, REFUSED_AGAIN);
+    refused = undefined;
     trace.keyFetched ||= fetched;
+    trace.staleKey = stale;
     trace.orgId = org.settings.orgId;
     const token = await timed(trace, 'sign', () => mintToken(org.key, org.settings));
     trace.attempts++;
@@ -90,9 +112,9 @@ export async function callSalesforce(
       if (failure === 'timeout' || deadline.remaining() === 0) {
         throw new TimeoutError('Salesforce did not answer before the deadline', { cause: error });
       }
-      const delay = failure === 'retryable' ? retry(trace, deadline, deps) : undefined;
+      const delay = retry(failure, trace, deadline, deps);
       if (delay === undefined) throw unreachable(error, trace.attempts);
-      log?.debug('retrying', { afterMs: delay, reason: 'connection failure' });
+      log?.debug('retrying', { afterMs: delay, reason: `connection failure (${failure})` });
       await deadline.sleep(delay, 'calling Salesforce again');
       continue;
     }
@@ -101,24 +123,41 @@ export async function callSalesforce(
     if (answer.status >= 200 && answer.status < 300) return operation.toAttributes(parseAnswer(answer.body));
     if (answer.status === 401 && !refreshed) {
       log?.debug('retrying', { afterMs: 0, reason: '401: reading the key again' });
-      refreshKey = refreshed = true;
+      refused = { org, answer };
+      refreshed = true;
       continue;
     }
-    refreshKey = false;
-    if (RETRYABLE_STATUSES.has(answer.status)) {
-      const delay = retry(trace, deadline, deps, parseRetryAfter(header(answer, 'retry-after')));
-      if (delay !== undefined) {
-        log?.debug('retrying', { afterMs: delay, reason: `status ${answer.status}` });
-        await deadline.sleep(delay, 'calling Salesforce again');
-        continue;
-      }
+    const delay = retry(classifyStatus(answer.status), trace, deadline, deps, header(answer, 'retry-after'));
+    if (delay !== undefined) {
+      log?.debug('retrying', { afterMs: delay, reason: `status ${answer.status}` });
+      await deadline.sleep(delay, 'calling Salesforce again');
+      continue;
     }
     throw statusError(answer, trace.attempts);
   }
 }
 
-function retry(trace: Trace, deadline: Deadline, deps: RoutingDeps, retryAfterMs?: number): number | undefined {
-  return retryDelay({ attempt: trace.attempts, remainingMs: deadline.remaining(), retryAfterMs, random: deps.random });
+/**
+ * The wait before the next attempt, counting the retry in the trace; undefined when there must be none: a final
+ * failure, a second retry of a request Salesforce may have processed, or no attempts or time left.
+ */
+function retry(
+  failure: Failure,
+  trace: Trace,
+  deadline: Deadline,
+  deps: RoutingDeps,
+  retryAfter?: string,
+): number | undefined {
+  if (failure === 'final' || failure === 'timeout') return undefined;
+  if (failure === 'maybe-processed' && trace.retries.maybeProcessed >= MAX_MAYBE_PROCESSED_RETRIES) return undefined;
+  const delay = retryDelay({
+    attempt: trace.attempts,
+    remainingMs: deadline.remaining(),
+    retryAfterMs: parseRetryAfter(retryAfter),
+    random: deps.random,
+  });
+  if (delay !== undefined) trace.retries[failure === 'not-sent' ? 'notSent' : 'maybeProcessed']++;
+  return delay;
 }
 
 async function timed<T>(trace: Trace, step: keyof Timings, work: () => Promise<T>): Promise<T> {
@@ -159,14 +198,17 @@ function unreachable(error: unknown, attempts: number): SalesforceUnavailableErr
   );
 }
 
+/** Added to an AUTH message when a 401 refused a key read again moments ago, so it is not read yet again. */
+const REFUSED_AGAIN = `the key was read again after a 401 less than ${AUTH_REFRESH_INTERVAL_MS / 1000} s ago and is not read again before then`;
+
 /** The category and message for a final non-2xx answer, carrying Salesforce's `errors` texts. */
-export function statusError(answer: HttpAnswer, attempts: number): Error {
+export function statusError(answer: HttpAnswer, attempts: number, note?: string): Error {
   const errors = errorTexts(answer.body);
   const said = errors.length > 0 ? `: ${errors.join('; ')}` : '';
   const { status } = answer;
   if (status === 401 || status === 403) {
     return new AuthError(
-      `Salesforce refused the token (${status})${said}. Check that the private key matches the certificate on the call center, SALESFORCE_ORG_ID and CALL_CENTER_API_NAME, and the clock`,
+      `Salesforce refused the token (${status})${said}${note ? `; ${note}` : ''}. Check that the private key matches the certificate on the call center, SALESFORCE_ORG_ID and CALL_CENTER_API_NAME, and the clock`,
     );
   }
   if (status === 429 || status >= 500) {

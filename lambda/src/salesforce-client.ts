@@ -3,6 +3,7 @@ import { type AddressInfo, isIP, type Socket } from 'node:net';
 import { buildConnector, Client, Pool } from 'undici';
 import type { Deadline } from './deadline.ts';
 import { BadAnswerError } from './errors.ts';
+import { CONNECTING } from './retry.ts';
 
 /** A connection attempt (TCP + TLS) may take this long at most. */
 export const CONNECT_TIMEOUT_MS = 2_000;
@@ -156,7 +157,9 @@ export class SalesforceClient {
     }
     spare?.destroy();
     this.#connector(opts, (...result) => {
-      if (!result[0]) this.connections++;
+      const [error] = result;
+      if (error) Object.assign(error, { [CONNECTING]: true });
+      else this.connections++;
       callback(...result);
     });
   }

@@ -4,8 +4,12 @@ import type { AddressInfo } from 'node:net';
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 
-/** An AWS error the endpoint can be told to answer with, as the `__type` of a JSON 1.1 error. */
-export type AwsFault = 'ThrottlingException' | 'InternalServerError' | 'AccessDeniedException';
+/**
+ * What the endpoint can be told to do instead of answering: an AWS error (the `__type` of a JSON 1.1 error), a proxy's
+ * HTML 403 page, a connection reset, or no answer at all.
+ */
+export type AwsFault =
+  'ThrottlingException' | 'InternalServerError' | 'AccessDeniedException' | 'ProxyForbidden' | 'reset' | 'stall';
 
 export interface AwsEmulatorOptions {
   /** Requests per second allowed across both services; beyond it the answer is ThrottlingException. */
@@ -23,7 +27,7 @@ export interface AwsCounts {
   unsigned: number;
 }
 
-const FAULT_STATUS: Record<AwsFault, number> = {
+const FAULT_STATUS: Record<'ThrottlingException' | 'InternalServerError' | 'AccessDeniedException', number> = {
   ThrottlingException: 400,
   InternalServerError: 500,
   AccessDeniedException: 400,
@@ -41,6 +45,7 @@ export class AwsEmulator {
   /** GetSecretValue requests answered (past the rate limit), by secret name. */
   readonly secretReads = new Map<string, number>();
   readonly #faults: AwsFault[] = [];
+  #outage: { readonly until: number; readonly fault: AwsFault } | undefined;
   readonly #recent: number[] = [];
   readonly #server: Server;
 
@@ -78,10 +83,22 @@ export class AwsEmulator {
     };
   }
 
-  /** Makes the next calls fail with these errors, in order. */
+  /** Makes the next calls fail with these faults, in order. */
   fail(...faults: AwsFault[]): this {
     this.#faults.push(...faults);
     return this;
+  }
+
+  /** Fails every call with `fault` for the next `ms` milliseconds (an outage of both services). */
+  outage(ms: number, fault: AwsFault = 'InternalServerError'): this {
+    this.#outage = { until: Date.now() + ms, fault };
+    return this;
+  }
+
+  /** Ends the scripted faults and any outage. */
+  heal(): void {
+    this.#faults.length = 0;
+    this.#outage = undefined;
   }
 
   resetCounts(): void {
@@ -95,7 +112,17 @@ export class AwsEmulator {
   }
 
   #answer(req: IncomingMessage, raw: string, res: ServerResponse): void {
-    const { status, body } = this.#reply(String(req.headers['x-amz-target'] ?? ''), req.headers.authorization, raw);
+    const { status, body, action } = this.#reply(
+      String(req.headers['x-amz-target'] ?? ''),
+      req.headers.authorization,
+      raw,
+    );
+    if (action === 'reset') return void req.socket.resetAndDestroy();
+    if (action === 'stall') return;
+    if (typeof body === 'string') {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      return void res.end(body);
+    }
     const type = (body as { __type?: string }).__type;
     res.writeHead(status, {
       'content-type': 'application/x-amz-json-1.1',
@@ -152,8 +179,12 @@ export class AwsEmulator {
   }
 
   #fault(): Answer | undefined {
-    const fault = this.#faults.shift();
-    return fault ? failure(FAULT_STATUS[fault], fault, fault) : undefined;
+    const outage = this.#outage && Date.now() < this.#outage.until ? this.#outage.fault : undefined;
+    const fault = this.#faults.shift() ?? outage;
+    if (fault === undefined) return undefined;
+    if (fault === 'reset' || fault === 'stall') return { status: 0, body: {}, action: fault };
+    if (fault === 'ProxyForbidden') return { status: 403, body: '<html><body><h1>403 Forbidden</h1></body></html>' };
+    return failure(FAULT_STATUS[fault], fault, fault);
   }
 
   #overRate(): boolean {
@@ -181,7 +212,9 @@ function secretName(idOrArn: string): string {
 
 interface Answer {
   readonly status: number;
+  /** A JSON 1.1 body, or a string sent as an HTML page. */
   readonly body: unknown;
+  readonly action?: 'reset' | 'stall';
 }
 
 function failure(status: number, type: string, message: string): Answer {

@@ -6,7 +6,7 @@ import {
   MAX_ATTRIBUTES_BYTES,
   routingAttributes,
 } from '../../lambda/src/attributes.ts';
-import { BadAnswerError, SalesforceRejectedError } from '../../lambda/src/errors.ts';
+import { BadAnswerError, BadEventError, SalesforceRejectedError } from '../../lambda/src/errors.ts';
 
 const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
 const AGENT_ARN = `${INSTANCE}/agent/aaaaaaaa-0000-1111-2222-333333333333`;
@@ -166,5 +166,36 @@ describe('Function: answerAttributes', () => {
   it('refuses an answer that is not an object, or too large for Connect', () => {
     expect(() => answerAttributes('ok')).toThrow('not a JSON object');
     expect(() => answerAttributes({ big: 'x'.repeat(40_000) })).toThrow("larger than Connect's 32768-byte limit");
+  });
+});
+
+describe('Bounds: hostile answers', () => {
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+  it.each([
+    ['an agent object', (deep: unknown) => routingAttributes({ agent: deep })],
+    ['a JSON string in queue', () => routingAttributes({ queue: nested(5_000) })],
+    ['a clearRouting answer', (deep: unknown) => answerAttributes({ x: deep })],
+  ])('refuses %s nested 5,000 levels deep as BAD_ANSWER, without overflowing the stack', (_label, map) => {
+    const deep: unknown = JSON.parse(nested(5_000));
+
+    expect(() => map(deep)).toThrow(BadAnswerError);
+    expect(() => map(deep)).toThrow('nested deeper than 32 levels');
+  });
+
+  it('accepts an answer nested 20 levels deep', () => {
+    expect(routingAttributes({ agent: JSON.parse(nested(20)) }).routingTarget).toBe('AGENT');
+  });
+});
+
+describe('Bounds: error answers', () => {
+  it('keep a message with control characters and 40,000 characters to one short line under 32 KB', () => {
+    const error = new BadEventError(`bad ${'x\n\u0007'.repeat(20_000)}`);
+
+    const attributes = errorAttributes(error);
+
+    expect(attributes.errorMessage).not.toMatch(/[\p{Cc}\u2028\u2029]/u);
+    expect(attributes.errorMessage.length).toBeLessThanOrEqual(1_000);
+    expect(Buffer.byteLength(JSON.stringify(attributes))).toBeLessThan(MAX_ATTRIBUTES_BYTES);
   });
 });

@@ -18,6 +18,14 @@ describe('Class: Deadline', () => {
       expect(Deadline.fromContext(undefined, SAFETY_MARGIN_MS, now).at).toBe(DEFAULT_BUDGET_MS - SAFETY_MARGIN_MS);
       expect(Deadline.fromContext({ getRemainingTimeInMillis: () => 100 }, SAFETY_MARGIN_MS, now).remaining()).toBe(0);
     });
+
+    it("caps the budget at the flow block's timeout when Lambda allows longer", () => {
+      const now = () => 0;
+      const context = { getRemainingTimeInMillis: () => 8_000 };
+
+      expect(Deadline.fromContext(context, 300, now, 3_000).at).toBe(2_700);
+      expect(Deadline.fromContext({ getRemainingTimeInMillis: () => 2_000 }, 300, now, 3_000).at).toBe(1_700);
+    });
   });
 
   describe('Method: race', () => {

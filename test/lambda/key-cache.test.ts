@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../lambda/src/deadline.ts';
 import { KeyError, TimeoutError } from '../../lambda/src/errors.ts';
 import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
-import { MAX_KEY_FETCH_ATTEMPTS, OrgCache, type OrgCacheOptions } from '../../lambda/src/key/cache.ts';
+import {
+  AUTH_REFRESH_INTERVAL_MS,
+  KEY_ATTEMPT_TIMEOUT_MS,
+  MAX_KEY_AGE_MS,
+  MAX_KEY_FETCH_ATTEMPTS,
+  OrgCache,
+  type OrgCacheOptions,
+  STALE_WAIT_MS,
+} from '../../lambda/src/key/cache.ts';
 import { EnvOrgSource } from '../../lambda/src/key/org-sources.ts';
 import type { KeySource, OrgSource } from '../../lambda/src/key/source.ts';
 
@@ -12,14 +20,20 @@ const pem = (bits = 2048) =>
 const KEY_A = pem();
 const KEY_B = pem();
 
-/** A key source answering from a list of scripted outcomes (a value, an error, or a wait). */
+/**
+ * A key source answering from a list of scripted outcomes: a value, an error, a wait, or `stall` (no answer until the
+ * attempt's signal aborts, then its reason, as the real sources report it).
+ */
 class ScriptedSource implements KeySource {
   readonly description = 'SSM parameter /k (PRIVATE_KEY_PARAM_NAME)';
   calls = 0;
-  constructor(private readonly outcomes: (string | Error | { waitMs: number; value: string })[]) {}
-  async fetch(): Promise<string> {
+  constructor(private readonly outcomes: (string | Error | 'stall' | { waitMs: number; value: string })[]) {}
+  async fetch(signal: AbortSignal): Promise<string> {
     const outcome = this.outcomes[Math.min(this.calls++, this.outcomes.length - 1)]!;
     if (outcome instanceof Error) throw outcome;
+    if (outcome === 'stall') {
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    }
     if (typeof outcome === 'string') return outcome;
     await new Promise((resolve) => setTimeout(resolve, outcome.waitMs));
     return outcome.value;
@@ -92,17 +106,14 @@ describe('Class: OrgCache', () => {
       await expect(cache.get(undefined, Deadline.in(1000))).resolves.toMatchObject({ fetched: true });
     });
 
-    it('bypasses the cache when asked to refresh (after a 401)', async () => {
-      const source = new ScriptedSource([KEY_A, KEY_B]);
-      const cache = orgCache(source, { ttlMs: 60_000 });
+    it('abandons an attempt that does not answer and tries again inside the deadline', async () => {
+      const source = new ScriptedSource(['stall', KEY_A]);
+      const cache = orgCache(source, { ttlMs: 60_000, random: () => 0 });
 
-      await cache.get(undefined, Deadline.in(1000));
-      const refreshed = await cache.get(undefined, Deadline.in(1000), { refresh: true });
-      const after = await cache.get(undefined, Deadline.in(1000));
+      const key = await cache.get(undefined, Deadline.in(KEY_ATTEMPT_TIMEOUT_MS + 1000));
 
-      expect(modulus(refreshed)).toBe(jwkN(KEY_B));
-      expect(modulus(after)).toBe(jwkN(KEY_B));
-      expect(after.fetched).toBe(false);
+      expect(modulus(key)).toBe(jwkN(KEY_A));
+      expect(source.calls).toBe(2);
     });
 
     it('retries throttling with backoff, then succeeds', async () => {
@@ -139,6 +150,138 @@ describe('Class: OrgCache', () => {
 
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as Error).message).toBe('reading SSM parameter /k (PRIVATE_KEY_PARAM_NAME) did not finish in time');
+    });
+  });
+
+  describe('after a 401 (refused)', () => {
+    it('reads the key again at once, then serves the new one from the cache', async () => {
+      const source = new ScriptedSource([KEY_A, KEY_B]);
+      const cache = orgCache(source, { ttlMs: 60_000 });
+
+      const first = await cache.get(undefined, Deadline.in(1000));
+      const refreshed = await cache.get(undefined, Deadline.in(1000), { refused: first.org });
+      const after = await cache.get(undefined, Deadline.in(1000));
+
+      expect([modulus(refreshed), modulus(after)]).toEqual([jwkN(KEY_B), jwkN(KEY_B)]);
+      expect([refreshed.fetched, after.fetched]).toEqual([true, false]);
+    });
+
+    it('gives a call refused with an older key the one now cached, without reading again', async () => {
+      const source = new ScriptedSource([KEY_A, KEY_B, KEY_A]);
+      const cache = orgCache(source, { ttlMs: 60_000 });
+      const old = await cache.get(undefined, Deadline.in(1000));
+      await cache.get(undefined, Deadline.in(1000), { refused: old.org });
+
+      const late = await cache.get(undefined, Deadline.in(1000), { refused: old.org });
+
+      expect(modulus(late)).toBe(jwkN(KEY_B));
+      expect(source.calls).toBe(2);
+    });
+
+    it('shares one read between concurrent refusals', async () => {
+      const source = new ScriptedSource([KEY_A, { waitMs: 30, value: KEY_B }]);
+      const cache = orgCache(source, { ttlMs: 60_000 });
+      const old = await cache.get(undefined, Deadline.in(1000));
+
+      await Promise.all(
+        Array.from({ length: 20 }, () => cache.get(undefined, Deadline.in(1000), { refused: old.org })),
+      );
+
+      expect(source.calls).toBe(2);
+    });
+
+    it(`reads again at most once per ${AUTH_REFRESH_INTERVAL_MS / 1000} s: within it, the refused org comes back`, async () => {
+      let now = 0;
+      const source = new ScriptedSource([KEY_A, KEY_B, KEY_A]);
+      const cache = orgCache(source, { ttlMs: 3_600_000, now: () => now });
+      const first = await cache.get(undefined, Deadline.in(1000));
+      const second = await cache.get(undefined, Deadline.in(1000), { refused: first.org });
+
+      now += AUTH_REFRESH_INTERVAL_MS - 1;
+      const within = await cache.get(undefined, Deadline.in(1000), { refused: second.org });
+      now += 1;
+      const after = await cache.get(undefined, Deadline.in(1000), { refused: second.org });
+
+      expect(within.org).toBe(second.org);
+      expect(within.fetched).toBe(false);
+      expect(after.fetched).toBe(true);
+      expect(source.calls).toBe(3);
+    });
+  });
+
+  describe('past the TTL, while the key store fails', () => {
+    const down = () =>
+      new RetryableKeyError('reading SSM parameter /k failed: AWS answered InternalServerError, HTTP 500');
+
+    it('serves the cached key, says why, and retries the store with backoff rather than on every call', async () => {
+      // Prepare
+      let now = 0;
+      const source = new ScriptedSource([KEY_A, new KeyError('the function is not allowed to read SSM parameter /k')]);
+      const cache = orgCache(source, { ttlMs: 60_000, now: () => now });
+      await cache.get(undefined, Deadline.in(1000));
+      now = 60_000;
+
+      // Act
+      const first = await cache.get(undefined, Deadline.in(1000));
+      const second = await cache.get(undefined, Deadline.in(1000));
+      now += 1_000;
+      const third = await cache.get(undefined, Deadline.in(1000));
+
+      // Assess
+      expect(modulus(first)).toBe(jwkN(KEY_A));
+      expect(first.stale).toBe('the function is not allowed to read SSM parameter /k');
+      expect(second.stale).toBeDefined();
+      expect(third.stale).toBeDefined();
+      expect(source.calls).toBe(3);
+    });
+
+    it('waits only briefly for a refresh that hangs', async () => {
+      let now = 0;
+      const source = new ScriptedSource([KEY_A, 'stall']);
+      const cache = orgCache(source, { ttlMs: 60_000, now: () => now });
+      await cache.get(undefined, Deadline.in(1000));
+      now = 60_000;
+
+      const served = await cache.get(undefined, Deadline.in(STALE_WAIT_MS * 4));
+
+      expect(served.stale).toBe('the refresh is still under way');
+      expect(modulus(served)).toBe(jwkN(KEY_A));
+    });
+
+    it('takes the new key as soon as a refresh succeeds', async () => {
+      let now = 0;
+      const source = new ScriptedSource([KEY_A, new KeyError('x'), KEY_B]);
+      const cache = orgCache(source, { ttlMs: 60_000, now: () => now });
+      await cache.get(undefined, Deadline.in(1000));
+      now = 60_000;
+      await cache.get(undefined, Deadline.in(1000));
+
+      now += 1_000;
+      const fresh = await cache.get(undefined, Deadline.in(1000));
+
+      expect(modulus(fresh)).toBe(jwkN(KEY_B));
+      expect(fresh.stale).toBeUndefined();
+    });
+
+    it(`drops the key past ${MAX_KEY_AGE_MS / 3_600_000} h and fails like a cold container`, async () => {
+      let now = 0;
+      const source = new ScriptedSource([KEY_A, down()]);
+      const cache = orgCache(source, { ttlMs: 60_000, now: () => now, random: () => 0 });
+      await cache.get(undefined, Deadline.in(1000));
+      now = MAX_KEY_AGE_MS;
+
+      await expect(cache.get(undefined, Deadline.in(300))).rejects.toThrow();
+    });
+
+    it('drops the key Salesforce refused even while the store fails', async () => {
+      let now = 0;
+      const source = new ScriptedSource([KEY_A, new KeyError('reading failed')]);
+      const cache = orgCache(source, { ttlMs: 60_000, now: () => now });
+      const first = await cache.get(undefined, Deadline.in(1000));
+      now = 60_000;
+
+      await expect(cache.get(undefined, Deadline.in(1000), { refused: first.org })).rejects.toThrow('reading failed');
+      await expect(cache.get(undefined, Deadline.in(1000))).rejects.toThrow('reading failed');
     });
   });
 

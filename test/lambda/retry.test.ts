@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffMs,
+  CONNECTING,
+  classifyStatus,
   classifyTransportError,
   MAX_ATTEMPTS,
   MIN_ATTEMPT_MS,
@@ -8,12 +10,27 @@ import {
   retryDelay,
 } from '../../lambda/src/retry.ts';
 
+describe('Function: classifyStatus', () => {
+  it.each([
+    [429, 'not-sent'],
+    [503, 'not-sent'],
+    [502, 'maybe-processed'],
+    [504, 'maybe-processed'],
+    [500, 'final'],
+    [400, 'final'],
+  ])('%i → %s', (status, expected) => {
+    expect(classifyStatus(status)).toBe(expected);
+  });
+});
+
 describe('Function: classifyTransportError', () => {
   it.each([
-    ['ECONNRESET', 'retryable'],
-    ['ECONNREFUSED', 'retryable'],
-    ['UND_ERR_SOCKET', 'retryable'],
-    ['UND_ERR_CONNECT_TIMEOUT', 'retryable'],
+    ['ECONNRESET', 'maybe-processed'],
+    ['EPIPE', 'maybe-processed'],
+    ['UND_ERR_SOCKET', 'maybe-processed'],
+    ['ECONNREFUSED', 'not-sent'],
+    ['EHOSTUNREACH', 'not-sent'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'not-sent'],
     ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
     ['UND_ERR_BODY_TIMEOUT', 'timeout'],
     ['UND_ERR_ABORTED', 'timeout'],
@@ -34,6 +51,9 @@ describe('Function: classifyTransportError', () => {
 
   it('treats something without a code as final', () => {
     expect(classifyTransportError(new Error('?'))).toBe('final');
+    expect(classifyTransportError(Object.assign(new Error('reset'), { code: 'ECONNRESET', [CONNECTING]: true }))).toBe(
+      'not-sent',
+    );
     expect(classifyTransportError(undefined)).toBe('final');
   });
 });
