@@ -1,12 +1,13 @@
 import type { Context } from 'aws-lambda';
-import { type Attributes, errorAttributes } from './attributes.ts';
+import { type Attributes, errorAttributes, type RoutingTarget } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS } from './deadline.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
-import { parseEvent, type RoutingRequest } from './event.ts';
+import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
 import { OrgCache } from './key/cache.ts';
 import { ContactCentreSecretSource, homeOrgSource } from './key/org-sources.ts';
 import { Logger } from './logger.ts';
+import { metricFields, type Outcome } from './metrics.ts';
 import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { mintToken } from './token.ts';
@@ -69,7 +70,7 @@ export class Bridge {
     const log = this.logger.with({ requestId: context?.awsRequestId });
     const trace = newTrace();
     let contactId: string | undefined;
-    let method: string | undefined;
+    const method = methodOf(event);
     try {
       const invocation = parseEvent(event, this.config);
       if (invocation.kind === 'keep-warm') {
@@ -78,13 +79,17 @@ export class Bridge {
       }
       const { request, warnings } = invocation;
       contactId = request.callId;
-      method = request.method;
-      for (const warning of warnings) log.warn(warning, { contactId, method });
+      for (const warning of warnings) log.warn(warning, { contactId, Method: method });
       const attributes = await hardStop.race(
         callSalesforce(this.#perCall(request), this.#deps, { deadline, trace, log }),
         'routing the call',
       );
-      const fields = { contactId, method, routingTarget: attributes.routingTarget, ...summary(trace, started) };
+      const outcome = method === 'executeOmniFlow' ? (attributes.routingTarget as RoutingTarget) : 'OK';
+      const fields = {
+        contactId,
+        routingTarget: attributes.routingTarget,
+        ...summary(method, outcome, trace, started),
+      };
       if (trace.staleKey) log.warn('routed with a key past its cache TTL', fields);
       else log.info('routed', fields);
       return attributes;
@@ -92,13 +97,12 @@ export class Bridge {
       const error = asBridgeError(thrown);
       log.error('not routed', {
         contactId,
-        method,
         errorType: error.code,
         errorMessage: error.message,
         ...(error.code === 'INTERNAL'
           ? { cause: String((error.cause as Error | undefined)?.stack ?? error.cause) }
           : {}),
-        ...summary(trace, started),
+        ...summary(method, error.code, trace, started),
       });
       if (this.config.onError === 'attributes') return errorAttributes(error);
       throw forLambda(error);
@@ -114,9 +118,17 @@ export class Bridge {
   }
 }
 
-function summary(trace: Trace, started: number) {
+/** The invocation's log fields: what it did, its timings, and its metrics (CloudWatch EMF). */
+function summary(method: string, outcome: Outcome, trace: Trace, started: number) {
   const ms = (n: number) => Math.round(n * 10) / 10;
+  const latencyMs = performance.now() - started;
   return {
+    ...metricFields(method, outcome, {
+      latencyMs,
+      salesforceMs: trace.ms.http,
+      keyFetches: trace.keyFetched ? 1 : 0,
+      retries: trace.retries.notSent + trace.retries.maybeProcessed,
+    }),
     orgId: trace.orgId,
     attempts: trace.attempts,
     retries: trace.retries,
@@ -126,7 +138,7 @@ function summary(trace: Trace, started: number) {
       key: ms(trace.ms.key),
       sign: ms(trace.ms.sign),
       http: ms(trace.ms.http),
-      total: ms(performance.now() - started),
+      total: ms(latencyMs),
     },
   };
 }

@@ -68,6 +68,17 @@ export function parseEvent(event: unknown, defaults: RequestDefaults): Invocatio
   return { kind: 'route', request, warnings };
 }
 
+/** The method an event asks for, read without failing: for metrics on an event that {@link parseEvent} refuses. */
+export function methodOf(event: unknown): MethodName | 'unknown' {
+  const details = isObject(event) && isObject(event.Details) ? event.Details : {};
+  const parameters = isObject(details.Parameters) ? details.Parameters : {};
+  try {
+    return methodName(parameters);
+  } catch {
+    return 'unknown';
+  }
+}
+
 function methodName(parameters: Fields): MethodName {
   const name = text(parameters, 'methodName');
   if (name === undefined) return DEFAULT_METHOD;

@@ -3,7 +3,9 @@ import { type Attributes, errorAttributes } from './attributes.ts';
 import { Bridge, forLambda } from './bridge.ts';
 import { readConfig } from './config.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
+import { methodOf } from './event.ts';
 import { Logger } from './logger.ts';
+import { metricFields } from './metrics.ts';
 
 /**
  * The Lambda entry point. Configuration is read once, when Lambda loads the module; a bad setting does not crash the
@@ -15,6 +17,11 @@ if (container instanceof Bridge) await container.warmUp();
 
 export async function handler(event: unknown, context: Context): Promise<Attributes> {
   if (container instanceof Bridge) return container.handle(event, context);
+  new Logger('INFO').with({ requestId: context?.awsRequestId }).error('not routed', {
+    errorType: container.code,
+    errorMessage: container.message,
+    ...metricFields(methodOf(event), container.code, { latencyMs: 0, salesforceMs: 0, keyFetches: 0, retries: 0 }),
+  });
   if (process.env.ON_ERROR?.trim().toLowerCase() === 'attributes') {
     return errorAttributes(container);
   }

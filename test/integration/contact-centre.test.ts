@@ -229,7 +229,7 @@ describe('Integration: the routing family', () => {
       claims: { iss: ORG_ID, sub: CALL_CENTER_API_NAME, aud: 'https://scrt.salesforce.com' },
     });
     expect(request!.headers['telephony-provider-name']).toBe('amazon-connect');
-    expect(lambda.logs().find((l) => l.message === 'routed')).toMatchObject({ method: methodName, orgId: ORG_ID });
+    expect(lambda.logs().find((l) => l.message === 'routed')).toMatchObject({ Method: methodName, orgId: ORG_ID });
   });
 
   it('clears routing for another org, and reports its errors like any call', async () => {

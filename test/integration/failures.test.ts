@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { createCallCenterKeys } from '../emulators/test-ca.ts';
 import { replies } from '../emulators/salesforce.ts';
-import { KEY_PARAMETER } from '../support/sandbox.ts';
+import { KEY_PARAMETER, ORG_B_SECRET } from '../support/sandbox.ts';
 import { sampleEvent, useSandbox } from '../support/integration.ts';
 
 const { sandbox, container } = useSandbox();
-const call = () => sampleEvent('inbound-call');
+const call = (parameters: Record<string, string> = {}) => {
+  const event = sampleEvent('inbound-call') as { Details: { Parameters: Record<string, string> } };
+  Object.assign(event.Details.Parameters, parameters);
+  return event;
+};
 
 describe('Integration: failures end in a clear category, inside the deadline', () => {
   describe('Salesforce answers', () => {
@@ -226,13 +230,13 @@ describe('Integration: failures end in a clear category, inside the deadline', (
     });
 
     it('retries a throttled key read and routes the call', async () => {
-      const lambda = await container({ KEY_CACHE_TTL_SECONDS: '0' });
+      const lambda = await container();
       sandbox().aws.fail('ThrottlingException', 'ThrottlingException');
 
-      const outcome = await lambda.invoke(call());
+      const outcome = await lambda.invoke(call({ secretName: ORG_B_SECRET }));
 
       expect(outcome.result?.status).toBe('OK');
-      expect(sandbox().aws.counts.getParameter).toBeGreaterThanOrEqual(4);
+      expect(sandbox().aws.secretReads.get(ORG_B_SECRET)).toBe(3);
     });
 
     it('does not keep a failed fetch: the next invocation reads the key again', async () => {
@@ -246,14 +250,14 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       expect(second.result?.status).toBe('OK');
     });
 
-    it('reports KEY when the function may not read the parameter', async () => {
-      const lambda = await container({ KEY_CACHE_TTL_SECONDS: '0' });
+    it('reports KEY when the function may not read the secret', async () => {
+      const lambda = await container();
       sandbox().aws.fail('AccessDeniedException');
 
-      const outcome = await lambda.invoke(call());
+      const outcome = await lambda.invoke(call({ secretName: ORG_B_SECRET }));
 
       expect(outcome.error?.errorMessage).toBe(
-        `the function is not allowed to read SSM parameter ${KEY_PARAMETER} (PRIVATE_KEY_PARAM_NAME) (AccessDeniedException)`,
+        `the function is not allowed to read Secrets Manager secret ${ORG_B_SECRET} (secretName in the event) (AccessDeniedException)`,
       );
     });
   });
