@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors.ts';
+import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import type { RoutingTarget } from './attributes.ts';
 
 /** The CloudWatch namespace of the bridge's metrics. */
@@ -18,17 +18,7 @@ export interface Measures {
 }
 
 const ROUTED: ReadonlySet<Outcome> = new Set(['AGENT', 'QUEUE']);
-const ERRORS: ReadonlySet<string> = new Set<ErrorCode>([
-  'CONFIG',
-  'BAD_EVENT',
-  'KEY',
-  'AUTH',
-  'SALESFORCE_REJECTED',
-  'SALESFORCE_UNAVAILABLE',
-  'TIMEOUT',
-  'BAD_ANSWER',
-  'INTERNAL',
-]);
+const ERRORS: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /**
  * CloudWatch Embedded Metric Format fields for the invocation's one log line: CloudWatch Logs turns them into metrics

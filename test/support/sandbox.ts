@@ -47,28 +47,25 @@ export class Sandbox {
 
   static async start(options: { aws?: AwsEmulatorOptions } = {}): Promise<Sandbox> {
     const tls = await createTestTls();
-    const keys = createCallCenterKeys();
-    const salesforce = await SalesforceEmulator.start({
-      tls: { key: tls.serverKeyPem, cert: tls.serverCertPem },
-      publicKeyPem: keys.publicKeyPem,
-      orgId: ORG_ID,
-      callCenterApiName: CALL_CENTER_API_NAME,
-    });
-    const keysB = createCallCenterKeys();
-    const salesforceB = await SalesforceEmulator.start({
-      tls: { key: tls.serverKeyPem, cert: tls.serverCertPem },
-      publicKeyPem: keysB.publicKeyPem,
-      orgId: ORG_B_ID,
-      callCenterApiName: CALL_CENTER_B_API_NAME,
-    });
     const aws = await AwsEmulator.start(options.aws);
-    aws.parameters.set(KEY_PARAMETER, keys.privateKeyPem);
-    aws.secrets.set(KEY_SECRET, JSON.stringify({ privateKey: keys.privateKeyPem }));
-    const orgA = { orgId: ORG_ID, callCenterApiName: CALL_CENTER_API_NAME, endpointBase: salesforce.endpointBase };
-    aws.secrets.set(CONTACT_CENTRE_SECRET, contactCentreSecret({ ...orgA, privateKeyPem: keys.privateKeyPem }));
-    const orgB = { orgId: ORG_B_ID, callCenterApiName: CALL_CENTER_B_API_NAME, endpointBase: salesforceB.endpointBase };
-    aws.secrets.set(ORG_B_SECRET, contactCentreSecret({ ...orgB, privateKeyPem: keysB.privateKeyPem }));
-    return new Sandbox(tls, keys, salesforce, aws, keysB, salesforceB);
+    /** One org: its key pair, its Salesforce (trusting that key), and its contact-centre secret. */
+    const startOrg = async (orgId: string, callCenterApiName: string, secret: string) => {
+      const keys = createCallCenterKeys();
+      const salesforce = await SalesforceEmulator.start({
+        tls: { key: tls.serverKeyPem, cert: tls.serverCertPem },
+        publicKeyPem: keys.publicKeyPem,
+        orgId,
+        callCenterApiName,
+      });
+      const org = { orgId, callCenterApiName, endpointBase: salesforce.endpointBase };
+      aws.secrets.set(secret, contactCentreSecret({ ...org, privateKeyPem: keys.privateKeyPem }));
+      return { keys, salesforce };
+    };
+    const a = await startOrg(ORG_ID, CALL_CENTER_API_NAME, CONTACT_CENTRE_SECRET);
+    const b = await startOrg(ORG_B_ID, CALL_CENTER_B_API_NAME, ORG_B_SECRET);
+    aws.parameters.set(KEY_PARAMETER, a.keys.privateKeyPem);
+    aws.secrets.set(KEY_SECRET, JSON.stringify({ privateKey: a.keys.privateKeyPem }));
+    return new Sandbox(tls, a.keys, a.salesforce, aws, b.keys, b.salesforce);
   }
 
   /** Every bearer token either org's emulator received. */
