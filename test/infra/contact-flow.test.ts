@@ -266,12 +266,17 @@ describe('Contact flows: deployment by the stack', () => {
   const deployed = (template: ReturnType<typeof synthBridge>['template']) =>
     Object.values(template.findResources('AWS::Connect::ContactFlow')) as Resource[];
   const ofType = (resources: Resource[], type: string) => resources.find((r) => r.Properties.Type === type)!;
+  let byDefault: Resource[] = [];
+  let named: Resource[] = [];
+
+  beforeAll(() => {
+    byDefault = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } }).template);
+    named = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE, name: 'Acme' } }).template);
+  }, 120_000); // the first synth in a process loads aws-cdk-lib: ~20 s on a busy 2-core machine
 
   it('publishes the routing subflow and the transfer subflow, with the live alias and the fallback queue filled in', () => {
-    const resources = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } }).template);
-
-    expect(resources.map((r) => r.Properties.Type).sort()).toEqual(['CONTACT_FLOW', 'QUEUE_TRANSFER']);
-    for (const resource of resources) {
+    expect(byDefault.map((r) => r.Properties.Type).sort()).toEqual(['CONTACT_FLOW', 'QUEUE_TRANSFER']);
+    for (const resource of byDefault) {
       expect(resource.Properties).toMatchObject({ InstanceArn: INSTANCE_ARN, State: 'ACTIVE' });
       const content = JSON.stringify(resource.Properties.Content);
       expect(content).not.toContain(FLOW_PLACEHOLDERS.bridgeAliasArn);
@@ -279,14 +284,11 @@ describe('Contact flows: deployment by the stack', () => {
       expect(content).toContain(FALLBACK_QUEUE);
       expect(content).toMatch(/"Ref\\?":\\?"BridgeLive/);
     }
-    expect(JSON.stringify(ofType(resources, 'QUEUE_TRANSFER').Properties.Content)).toContain('omniFlowFqn');
-    expect(JSON.stringify(ofType(resources, 'CONTACT_FLOW').Properties.Content)).not.toContain('omniFlowFqn');
+    expect(JSON.stringify(ofType(byDefault, 'QUEUE_TRANSFER').Properties.Content)).toContain('omniFlowFqn');
+    expect(JSON.stringify(ofType(byDefault, 'CONTACT_FLOW').Properties.Content)).not.toContain('omniFlowFqn');
   });
 
   it('describes each flow with where it plugs in, and names them from the files or after the given name', () => {
-    const byDefault = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } }).template);
-    const named = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE, name: 'Acme' } }).template);
-
     expect(ofType(byDefault, 'CONTACT_FLOW').Properties).toMatchObject({
       Name: 'Salesforce Omni-Channel inbound',
       Description: expect.stringMatching(/Salesforce's inbound flow, after its createVoiceCall/),
@@ -312,9 +314,8 @@ describe('Contact flows: deployment by the stack', () => {
 
   it('renders content that is valid flow JSON once CloudFormation resolves the alias ARN', () => {
     const alias = 'arn:aws:lambda:eu-west-2:123456789012:function:bridge:live';
-    const resources = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } }).template);
 
-    for (const resource of resources) {
+    for (const resource of byDefault) {
       const flow = JSON.parse(resolveJoin(resource.Properties.Content, alias)) as Flow;
       expect(invokeAction(flow).Parameters.LambdaFunctionARN).toBe(alias);
     }
