@@ -3,13 +3,27 @@ import { CfnContactFlow } from 'aws-cdk-lib/aws-connect';
 import { Construct } from 'constructs';
 import { InvalidSettingError } from './errors.ts';
 
-/** The sample inbound flow, in Amazon Connect's flow language (import it in the flow designer, or deploy it). */
+/**
+ * The Omni-Channel routing subflow, in Amazon Connect's flow language (import it in the flow designer, or deploy it):
+ * entered with Transfer to flow from Salesforce's inbound flow once that flow has created the VoiceCall.
+ */
 export const INBOUND_FLOW_FILE = new URL('./flows/omniflow-inbound.json', import.meta.url);
+/**
+ * The transfer routing subflow: entered with Transfer to flow from Salesforce's transfer flow once that flow has
+ * created the transfer's VoiceCall; routes to the Omni-Channel flow named by the `omniFlowFqn` attribute.
+ */
+export const TRANSFER_FLOW_FILE = new URL('./flows/omniflow-transfer.json', import.meta.url);
 /** Stand-ins in the flow file for the values only a deployment knows. */
 export const FLOW_PLACEHOLDERS = {
   bridgeAliasArn: '${BridgeAliasArn}',
   fallbackQueueArn: '${FallbackQueueArn}',
 } as const;
+
+/** The flow designer's `Metadata.type` of a sample flow → the `Type` Connect deploys it as. */
+export const FLOW_TYPES: Readonly<Record<string, string>> = {
+  contactFlow: 'CONTACT_FLOW',
+  queueTransfer: 'QUEUE_TRANSFER',
+};
 
 const QUEUE_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[0-9a-f-]{36}\/queue\/[\w-]+$/;
 
@@ -31,18 +45,21 @@ export interface FlowAction {
 export interface Flow {
   readonly Version: string;
   readonly StartAction: string;
-  readonly Metadata?: Record<string, unknown>;
+  readonly Metadata?: { readonly name?: string; readonly description?: string; readonly type?: string };
   readonly Actions: readonly FlowAction[];
 }
 
-/** The sample flow's text, placeholders included. */
-export function inboundFlowText(): string {
-  return readFileSync(INBOUND_FLOW_FILE, 'utf8');
+/** A sample flow's text, placeholders included. */
+export function flowText(file: URL): string {
+  return readFileSync(file, 'utf8');
 }
 
-/** The flow with its placeholders filled in (values may be CDK tokens), as a compact JSON string. */
-export function renderInboundFlow(values: { bridgeAliasArn: string; fallbackQueueArn: string }): string {
-  let text = JSON.stringify(JSON.parse(inboundFlowText()) as Flow);
+/** A sample flow with its placeholders filled in (values may be CDK tokens), as a compact JSON string. */
+export function renderInboundFlow(
+  values: { bridgeAliasArn: string; fallbackQueueArn: string },
+  file: URL = INBOUND_FLOW_FILE,
+): string {
+  let text = JSON.stringify(JSON.parse(flowText(file)) as Flow);
   for (const [key, placeholder] of Object.entries(FLOW_PLACEHOLDERS)) {
     text = text.split(placeholder).join(values[key as keyof typeof values]);
   }
@@ -55,13 +72,16 @@ export interface InboundFlowProps {
   readonly bridgeAliasArn: string;
   /** The Connect queue that takes calls Salesforce did not route (`arn:aws:connect:…:instance/<id>/queue/<id>`). */
   readonly fallbackQueueArn: string;
-  /** @default 'Salesforce Omni-Channel inbound' */
+  /** The routing subflow's name; the transfer subflow's is this plus ` transfer`. @default each file's `Metadata.name` */
   readonly name?: string;
 }
 
-/** The sample inbound flow, deployed into the instance as a published contact flow. */
+/** The sample routing subflow and transfer subflow, deployed into the instance as published flows. */
 export class InboundFlow extends Construct {
+  /** The Omni-Channel routing subflow (`CONTACT_FLOW`). */
   readonly flow: CfnContactFlow;
+  /** The transfer routing subflow (`QUEUE_TRANSFER`). */
+  readonly transferFlow: CfnContactFlow;
 
   constructor(scope: Construct, id: string, props: InboundFlowProps) {
     super(scope, id);
@@ -73,13 +93,24 @@ export class InboundFlow extends Construct {
         'InboundFlow: fallbackQueueArn must be the ARN of a queue in the same Connect instance (<instance ARN>/queue/<id>)',
       );
     }
-    this.flow = new CfnContactFlow(this, 'Resource', {
+    this.flow = this.sampleFlow('Resource', INBOUND_FLOW_FILE, props, props.name);
+    this.transferFlow = this.sampleFlow(
+      'Transfer',
+      TRANSFER_FLOW_FILE,
+      props,
+      props.name === undefined ? undefined : `${props.name} transfer`,
+    );
+  }
+
+  private sampleFlow(id: string, file: URL, props: InboundFlowProps, name: string | undefined): CfnContactFlow {
+    const { Metadata: metadata = {} } = JSON.parse(flowText(file)) as Flow;
+    return new CfnContactFlow(this, id, {
       instanceArn: props.connectInstanceArn,
-      name: props.name ?? 'Salesforce Omni-Channel inbound',
-      type: 'CONTACT_FLOW',
+      name: name ?? metadata.name!,
+      type: FLOW_TYPES[metadata.type!]!,
       state: 'ACTIVE',
-      description: 'Routes calls with Salesforce Omni-Channel flows through connect-omniflow-bridge (sample).',
-      content: renderInboundFlow(props),
+      description: metadata.description,
+      content: renderInboundFlow(props, file),
     });
   }
 }

@@ -1,81 +1,70 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Flow, type FlowAction, FLOW_PLACEHOLDERS, inboundFlowText } from '../../infra/contact-flow.ts';
-import { replies } from '../emulators/salesforce.ts';
+import {
+  type Flow,
+  FLOW_PLACEHOLDERS,
+  FLOW_TYPES,
+  flowText,
+  INBOUND_FLOW_FILE,
+  TRANSFER_FLOW_FILE,
+} from '../../infra/contact-flow.ts';
+import { MAX_FLOW_BLOCK_TIMEOUT_SECONDS } from '../../lambda/src/config.ts';
+import { type Reply, replies, type SeenRequest } from '../emulators/salesforce.ts';
 import { sampleEvent, useSandbox } from '../support/integration.ts';
+import { ERROR_TYPES, externalKeys, invokeAction, lambdaEvent, runFlow, targets } from './flow-walker.ts';
 import { INSTANCE_ARN, synthBridge } from './support.ts';
 
-const flow = JSON.parse(inboundFlowText()) as Flow;
-const byId = new Map(flow.Actions.map((action) => [action.Identifier, action]));
 const FORBIDDEN_ID_CHARS = /[%:(\\/)=$,;[\]{}]/;
 const RESERVED_IDS = new Set(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']);
-const KNOWN_TYPES = new Set([
-  'InvokeLambdaFunction',
-  'Compare',
-  'UpdateContactAttributes',
-  'UpdateContactTargetQueue',
-  'CheckMetricData',
-  'MessageParticipant',
-  'TransferContactToQueue',
-  'DisconnectParticipant',
-]);
+const DYNAMIC_VALUE = /^\$\.(Attributes|External)\.[A-Za-z0-9_-]+$/;
 const FALLBACK_QUEUE = `${INSTANCE_ARN}/queue/fallback-0000`;
+const CONNECT = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
+const AGENT = `${CONNECT}/agent/aaaaaaaa-0000-1111-2222-333333333333`;
+const QUEUE = `${CONNECT}/queue/qqqqqqqq-0000-1111-2222-333333333333`;
+/** The block timeout the function assumes when `FLOW_BLOCK_TIMEOUT_SECONDS` is not set. */
+const DEFAULT_BLOCK_TIMEOUT = String(MAX_FLOW_BLOCK_TIMEOUT_SECONDS);
 
-function targets(action: FlowAction): string[] {
-  const { NextAction, Errors = [], Conditions = [] } = action.Transitions;
-  return [NextAction, ...Errors.map((e) => e.NextAction), ...Conditions.map((c) => c.NextAction)].filter(
-    (id): id is string => id !== undefined,
-  );
-}
+/** The two sample flows: where they plug in, and the contact each is entered with (a sample event). */
+const SAMPLE_FLOWS = [
+  {
+    file: INBOUND_FLOW_FILE,
+    type: 'CONTACT_FLOW',
+    entry: 'inbound-subflow',
+    pluggedInAfter: /Transfer to flow from Salesforce's inbound flow, after its createVoiceCall block/,
+    parameters: { methodName: 'executeOmniFlow', 'flowInput-recordId': '$.Attributes.voiceCallId' },
+  },
+  {
+    file: TRANSFER_FLOW_FILE,
+    type: 'QUEUE_TRANSFER',
+    entry: 'transfer-subflow',
+    pluggedInAfter: /Transfer to flow from Salesforce's transfer flow .*, after its createTransferVC block/,
+    parameters: {
+      methodName: 'executeOmniFlow',
+      flowDevName: '$.Attributes.omniFlowFqn',
+      'flowInput-recordId': '$.Attributes.voiceCallId',
+    },
+  },
+] as const;
 
-/** Every `$.External.<key>` the flow reads, anywhere in its parameters. */
-function externalKeys(): string[] {
-  return [...new Set([...JSON.stringify(flow).matchAll(/\$\.External\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]!))].sort();
-}
+type Outcome = { readonly result: Record<string, string> | 'error'; readonly request: SeenRequest | undefined };
 
-/**
- * Walks the flow as Connect would for one Lambda outcome (`'error'` = the function failed). Reading a
- * `$.External` key the function did not return throws, which is the contract under test.
- */
-function walk(external: Record<string, string> | 'error', { staffed = true } = {}): string[] {
-  const read = (value: unknown): string => {
-    const key = /^\$\.External\.(.+)$/.exec(String(value))?.[1];
-    if (key === undefined) return String(value);
-    if (external === 'error' || !Object.hasOwn(external, key))
-      throw new Error(`the flow reads $.External.${key}, which the function did not return`);
-    return external[key]!;
-  };
-  const onError = (action: FlowAction, type: string) =>
-    action.Transitions.Errors?.find((e) => e.ErrorType === type)?.NextAction;
-  const path: string[] = [];
-  let id: string | undefined = flow.StartAction;
-  while (id !== undefined && path.length < 50) {
-    const action: FlowAction = byId.get(id)!;
-    path.push(id);
-    const { Transitions: t, Parameters: p } = action;
-    if (action.Type === 'InvokeLambdaFunction')
-      id = external === 'error' ? onError(action, 'NoMatchingError') : t.NextAction;
-    else if (action.Type === 'Compare') {
-      const value = read(p.ComparisonValue);
-      id =
-        t.Conditions?.find((c) => c.Condition.Operator === 'Equals' && c.Condition.Operands.includes(value))
-          ?.NextAction ?? onError(action, 'NoMatchingCondition');
-    } else if (action.Type === 'CheckMetricData')
-      id = staffed ? t.Conditions![0]!.NextAction : onError(action, 'NoMatchingCondition');
-    else if (action.Type === 'UpdateContactTargetQueue')
-      id = read(p.AgentId ?? p.QueueId) === '' ? onError(action, 'NoMatchingError') : t.NextAction;
-    else if (action.Type === 'UpdateContactAttributes') {
-      Object.values(p.Attributes as Record<string, string>).forEach(read);
-      id = t.NextAction;
-    } else id = action.Type === 'DisconnectParticipant' ? undefined : t.NextAction;
-  }
-  return path;
-}
+describe.each(SAMPLE_FLOWS)('Contact flow: $entry ($type)', (sample) => {
+  const flow = JSON.parse(flowText(sample.file)) as Flow;
+  const byId = new Map(flow.Actions.map((action) => [action.Identifier, action]));
+  const entry = sampleEvent(sample.entry) as { Details: { ContactData: Record<string, unknown> } };
+  const contactData = entry.Details.ContactData;
+  const contactAttributes = contactData.Attributes as Record<string, string>;
 
-describe('Contact flow: infra/flows/omniflow-inbound.json', () => {
   describe('is well-formed flow language', () => {
     it('declares the flow language version and a start action that exists', () => {
       expect(flow.Version).toBe('2019-10-30');
       expect(byId.has(flow.StartAction)).toBe(true);
+    });
+
+    it('is the flow type Connect deploys it as, and says where it plugs in', () => {
+      expect(FLOW_TYPES[flow.Metadata!.type!]).toBe(sample.type);
+      expect(flow.Metadata!.description).toMatch(sample.pluggedInAfter);
+      expect(flow.Metadata!.description!.length).toBeLessThanOrEqual(500);
+      expect(flow.Metadata!.name!.length).toBeLessThanOrEqual(127);
     });
 
     it('gives every action a unique, legal identifier and a known type', () => {
@@ -84,13 +73,16 @@ describe('Contact flow: infra/flows/omniflow-inbound.json', () => {
         expect(action.Identifier.length).toBeLessThanOrEqual(50);
         expect(action.Identifier).not.toMatch(FORBIDDEN_ID_CHARS);
         expect(RESERVED_IDS.has(action.Identifier)).toBe(false);
-        expect(KNOWN_TYPES.has(action.Type)).toBe(true);
+        expect(Object.keys(ERROR_TYPES), action.Type).toContain(action.Type);
       }
     });
 
-    it('points every transition at an existing action', () => {
-      for (const action of flow.Actions)
+    it('points every transition at an existing action, branching only on errors its action type has', () => {
+      for (const action of flow.Actions) {
         for (const target of targets(action)) expect(byId.has(target), `${action.Identifier} → ${target}`).toBe(true);
+        for (const error of action.Transitions.Errors ?? [])
+          expect(ERROR_TYPES[action.Type], `${action.Identifier}: ${error.ErrorType}`).toContain(error.ErrorType);
+      }
     });
 
     it('reaches every action from the start, and ends only by disconnecting', () => {
@@ -109,127 +101,224 @@ describe('Contact flow: infra/flows/omniflow-inbound.json', () => {
       }
     });
 
-    it('invokes the bridge within Connect limits and validates the answer as a STRING_MAP', () => {
-      const invoke = flow.Actions.find((a) => a.Type === 'InvokeLambdaFunction')!;
+    it('uses dynamic values only as a single JSONPath identifier, and one queue or agent per working queue', () => {
+      const values = JSON.stringify(flow.Actions.map((a) => a.Parameters)).match(/"\$\.[^"]*"/g) ?? [];
+      for (const value of values) expect(JSON.parse(value) as string).toMatch(DYNAMIC_VALUE);
+      for (const action of flow.Actions.filter((a) => a.Type === 'UpdateContactTargetQueue'))
+        expect(Object.keys(action.Parameters).filter((k) => k === 'QueueId' || k === 'AgentId')).toHaveLength(1);
+    });
+
+    it('checks staffing with the only condition Connect allows for an agent count', () => {
+      for (const action of flow.Actions.filter((a) => a.Type === 'CheckMetricData')) {
+        expect(action.Parameters.MetricType).toMatch(/^NumberOfAgents/);
+        expect(action.Transitions.Conditions?.map((c) => c.Condition)).toEqual([
+          { Operator: 'NumberGreaterThan', Operands: ['0'] },
+        ]);
+      }
+    });
+
+    it("invokes the bridge as Salesforce's flows do, with the block timeout the function assumes", () => {
+      const invoke = invokeAction(flow);
 
       expect(invoke.Parameters).toMatchObject({
         LambdaFunctionARN: FLOW_PLACEHOLDERS.bridgeAliasArn,
+        InvocationTimeLimitSeconds: DEFAULT_BLOCK_TIMEOUT,
         ResponseValidation: { ResponseType: 'STRING_MAP' },
       });
-      expect(Number(invoke.Parameters.InvocationTimeLimitSeconds)).toBeGreaterThan(0);
-      expect(Number(invoke.Parameters.InvocationTimeLimitSeconds)).toBeLessThanOrEqual(8);
+      expect(invoke.Parameters.LambdaInvocationAttributes).toEqual(sample.parameters);
       expect(invoke.Transitions.Errors?.map((e) => e.ErrorType)).toContain('NoMatchingError');
+    });
+
+    it('leaves only the alias and the fallback queue to the deployment', () => {
+      const placeholders = [...flowText(sample.file).matchAll(/\$\{(\w+)\}/g)].map((m) => `\${${m[1]}}`);
+
+      expect([...new Set(placeholders)].sort()).toEqual(Object.values(FLOW_PLACEHOLDERS).sort());
     });
   });
 
   describe('reads only what the function really returns', () => {
     const { sandbox, container } = useSandbox();
-    const outcomes: Record<string, Record<string, string> | 'error'> = {};
+    const outcomes: Record<string, Outcome> = {};
 
     beforeAll(async () => {
-      const run = async (
-        reply: Parameters<ReturnType<typeof sandbox>['salesforce']['script']>[0],
-        env: Record<string, string> = {},
-      ) => {
+      const event = lambdaEvent(flow, contactData);
+      const run = async (env: Record<string, string>, scenarios: Record<string, Reply>) => {
         const lambda = await container(env);
-        sandbox().salesforce.script(reply);
-        const outcome = await lambda.invoke(sampleEvent('inbound-call'));
+        for (const [name, reply] of Object.entries(scenarios)) {
+          sandbox().salesforce.script(reply);
+          const { result } = await lambda.invoke(event);
+          outcomes[name] = { result: result ?? 'error', request: sandbox().salesforce.requests.at(-1) };
+        }
         await lambda.stop();
-        return outcome.result ?? 'error';
       };
-      outcomes.agent = await run(replies.agent());
-      outcomes.queue = await run(replies.queue());
-      outcomes.none = await run(replies.none());
-      outcomes.rejectedAsAttributes = await run(replies.errors(400, 'bad flow'), { ON_ERROR: 'attributes' });
-      outcomes.rejectedThrown = await run(replies.errors(400, 'bad flow'));
+      await run(
+        {},
+        {
+          agent: replies.agent(AGENT),
+          agentAndQueue: { status: 200, body: { agent: AGENT, queue: QUEUE } },
+          queue: replies.queue(QUEUE),
+          none: replies.none(),
+          rejectedThrown: replies.errors(400, 'bad flow'),
+        },
+      );
+      await run({ ON_ERROR: 'attributes' }, { rejectedAsAttributes: replies.errors(400, 'bad flow') });
+    });
+
+    it('is entered with the parameters its sample event replays', () => {
+      expect(lambdaEvent(flow, contactData)).toEqual(entry);
     });
 
     it('gets every $.External key it reads from every answer the function gives', () => {
-      for (const [name, outcome] of Object.entries(outcomes)) {
-        if (outcome === 'error') continue;
-        for (const key of externalKeys()) expect(Object.keys(outcome), `${name} lacks ${key}`).toContain(key);
+      expect(externalKeys(flow)).toEqual(['agent', 'queue', 'routingTarget', 'status']);
+      for (const [name, { result }] of Object.entries(outcomes)) {
+        if (result === 'error') continue;
+        for (const key of externalKeys(flow)) expect(Object.keys(result), `${name} lacks ${key}`).toContain(key);
       }
-      expect(externalKeys()).toEqual(['agent', 'queue', 'routingTarget', 'status']);
-      expect(outcomes.rejectedThrown).toBe('error');
+      expect(outcomes.rejectedThrown!.result).toBe('error');
+      expect(outcomes.rejectedAsAttributes!.result).toMatchObject({ status: 'ERROR' });
     });
 
-    it('sends an agent answer to the agent, after checking it is staffed', () => {
-      const path = walk(outcomes.agent!);
+    it('sends an agent answer to the agent, after checking it is staffed, and keeps agentARN / queueARN', () => {
+      const run = runFlow(flow, { attributes: contactAttributes, lambda: outcomes.agent!.result });
 
-      expect(path).toEqual(expect.arrayContaining(['set-agent', 'check-agent-staffed', 'transfer']));
-      expect(path).not.toContain('fallback-prompt');
+      expect(run.queued).toEqual({ kind: 'agent', id: AGENT });
+      expect(run.path).toContain('check-agent-staffed');
+      expect(run.attributes).toMatchObject({ agentARN: AGENT, queueARN: '' });
     });
 
-    it('falls back from an unstaffed agent to the queue, and without a queue to the fallback queue', () => {
-      const path = walk(outcomes.agent!, { staffed: false });
+    it('falls back from an unstaffed agent to the queue Salesforce named', () => {
+      const run = runFlow(flow, {
+        attributes: contactAttributes,
+        lambda: outcomes.agentAndQueue!.result,
+        staffed: false,
+      });
 
-      expect(path).toEqual(
-        expect.arrayContaining([
-          'set-agent',
-          'check-agent-staffed',
-          'set-queue',
-          'fallback-prompt',
-          'transfer-to-fallback',
-        ]),
-      );
+      expect(run.queued).toEqual({ kind: 'queue', id: QUEUE });
     });
 
-    it('sends a queue answer to the queue', () => {
-      const path = walk(outcomes.queue!);
+    it('falls back from an unstaffed agent with no queue to the fallback queue', () => {
+      const run = runFlow(flow, { attributes: contactAttributes, lambda: outcomes.agent!.result, staffed: false });
 
-      expect(path).toEqual(expect.arrayContaining(['set-queue', 'transfer']));
-      expect(path).not.toContain('set-agent');
-      expect(path).not.toContain('fallback-prompt');
+      expect(run.queued).toEqual({ kind: 'queue', id: FLOW_PLACEHOLDERS.fallbackQueueArn });
+    });
+
+    it('sends a queue answer to the queue, without touching an agent', () => {
+      const run = runFlow(flow, { attributes: contactAttributes, lambda: outcomes.queue!.result });
+
+      expect(run.queued).toEqual({ kind: 'queue', id: QUEUE });
+      expect(run.path).not.toContain('set-agent');
+    });
+
+    it('sends a queue at capacity to the fallback queue', () => {
+      const run = runFlow(flow, { attributes: contactAttributes, lambda: outcomes.queue!.result, atCapacity: [QUEUE] });
+
+      expect(run.queued).toEqual({ kind: 'queue', id: FLOW_PLACEHOLDERS.fallbackQueueArn });
     });
 
     it.each(['none', 'rejectedAsAttributes', 'rejectedThrown'])('sends "%s" to the fallback queue', (name) => {
-      const path = walk(outcomes[name]!);
+      const run = runFlow(flow, { attributes: contactAttributes, lambda: outcomes[name]!.result });
 
-      expect(path).toEqual(
-        expect.arrayContaining(['fallback-prompt', 'set-fallback-queue', 'transfer-to-fallback', 'disconnect']),
-      );
-      expect(path).not.toContain('transfer');
+      expect(run.queued).toEqual({ kind: 'queue', id: FLOW_PLACEHOLDERS.fallbackQueueArn });
+      expect(run.path).not.toContain('transfer');
     });
+
+    it('sends Salesforce the VoiceCall id its entry flow stored, as flowInput-recordId', () => {
+      const { request } = outcomes.agent!;
+
+      expect(request).toMatchObject({ operation: 'omniFlow', callId: contactData.ContactId, refused: undefined });
+      expect((request!.body as Record<string, unknown>).flowInputParameters).toEqual({
+        recordId: contactAttributes.voiceCallId,
+      });
+    });
+
+    if (sample.type === 'CONTACT_FLOW') {
+      it("routes by the dialed number's phone channel, with no flow of its own", () => {
+        expect(outcomes.agent!.request!.body).toEqual({
+          dialedNumber: (contactData.SystemEndpoint as { Address: string }).Address,
+          flowInputParameters: { recordId: contactAttributes.voiceCallId },
+        });
+      });
+    } else {
+      it('routes a TRANSFER contact to the Omni-Channel flow in omniFlowFqn, with no dialed number', () => {
+        expect(contactData.InitiationMethod).toBe('TRANSFER');
+        expect(contactData.SystemEndpoint).toMatchObject({ Address: expect.any(String) });
+
+        expect(outcomes.agent!.request!.body).toEqual({
+          flowDevName: contactAttributes.omniFlowFqn,
+          flowInputParameters: { recordId: contactAttributes.voiceCallId },
+        });
+      });
+
+      it("replaces the first leg's agentARN / queueARN, so an unrouted transfer never goes back to them", () => {
+        expect(contactAttributes.agentARN).not.toBe('');
+
+        const run = runFlow(flow, { attributes: contactAttributes, lambda: outcomes.none!.result });
+
+        expect(run.attributes).toMatchObject({ agentARN: '', queueARN: '' });
+        expect(run.queued).toEqual({ kind: 'queue', id: FLOW_PLACEHOLDERS.fallbackQueueArn });
+      });
+    }
   });
+});
 
-  describe('deployment by the stack', () => {
-    it('publishes the flow with the live alias and the fallback queue filled in', () => {
-      const { template } = synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } });
+describe('Contact flows: deployment by the stack', () => {
+  type Resource = { Properties: { Type: string; Name: string; Content: unknown } & Record<string, unknown> };
+  const deployed = (template: ReturnType<typeof synthBridge>['template']) =>
+    Object.values(template.findResources('AWS::Connect::ContactFlow')) as Resource[];
+  const ofType = (resources: Resource[], type: string) => resources.find((r) => r.Properties.Type === type)!;
+  let byDefault: Resource[] = [];
+  let named: Resource[] = [];
 
-      const [resource] = Object.values(template.findResources('AWS::Connect::ContactFlow')) as {
-        Properties: Record<string, unknown>;
-      }[];
-      expect(resource!.Properties).toMatchObject({ InstanceArn: INSTANCE_ARN, Type: 'CONTACT_FLOW', State: 'ACTIVE' });
-      const content = JSON.stringify(resource!.Properties.Content);
+  beforeAll(() => {
+    byDefault = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } }).template);
+    named = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE, name: 'Acme' } }).template);
+  }, 120_000); // the first synth in a process loads aws-cdk-lib: ~20 s on a busy 2-core machine
+
+  it('publishes the routing subflow and the transfer subflow, with the live alias and the fallback queue filled in', () => {
+    expect(byDefault.map((r) => r.Properties.Type).sort()).toEqual(['CONTACT_FLOW', 'QUEUE_TRANSFER']);
+    for (const resource of byDefault) {
+      expect(resource.Properties).toMatchObject({ InstanceArn: INSTANCE_ARN, State: 'ACTIVE' });
+      const content = JSON.stringify(resource.Properties.Content);
       expect(content).not.toContain(FLOW_PLACEHOLDERS.bridgeAliasArn);
       expect(content).not.toContain(FLOW_PLACEHOLDERS.fallbackQueueArn);
       expect(content).toContain(FALLBACK_QUEUE);
       expect(content).toMatch(/"Ref\\?":\\?"BridgeLive/);
+    }
+    expect(JSON.stringify(ofType(byDefault, 'QUEUE_TRANSFER').Properties.Content)).toContain('omniFlowFqn');
+    expect(JSON.stringify(ofType(byDefault, 'CONTACT_FLOW').Properties.Content)).not.toContain('omniFlowFqn');
+  });
+
+  it('describes each flow with where it plugs in, and names them from the files or after the given name', () => {
+    expect(ofType(byDefault, 'CONTACT_FLOW').Properties).toMatchObject({
+      Name: 'Salesforce Omni-Channel inbound',
+      Description: expect.stringMatching(/Salesforce's inbound flow, after its createVoiceCall/),
     });
-
-    it('is not deployed unless asked', () => {
-      synthBridge().template.resourceCountIs('AWS::Connect::ContactFlow', 0);
+    expect(ofType(byDefault, 'QUEUE_TRANSFER').Properties).toMatchObject({
+      Name: 'Salesforce Omni-Channel transfer',
+      Description: expect.stringMatching(/Salesforce's transfer flow .*, after its createTransferVC/),
     });
+    expect(named.map((r) => r.Properties.Name).sort()).toEqual(['Acme', 'Acme transfer']);
+  });
 
-    it('refuses a fallback queue outside the instance', () => {
-      const other = 'arn:aws:connect:eu-west-2:123456789012:instance/99999999-2222-3333-4444-555555555555/queue/q';
+  it('is not deployed unless asked', () => {
+    synthBridge().template.resourceCountIs('AWS::Connect::ContactFlow', 0);
+  });
 
-      expect(() => synthBridge({ inboundFlow: { fallbackQueueArn: other } })).toThrow(
-        'InboundFlow: fallbackQueueArn must be the ARN of a queue in the same Connect instance (<instance ARN>/queue/<id>)',
-      );
-    });
+  it('refuses a fallback queue outside the instance', () => {
+    const other = 'arn:aws:connect:eu-west-2:123456789012:instance/99999999-2222-3333-4444-555555555555/queue/q';
 
-    it('renders content that is valid flow JSON once CloudFormation resolves the alias ARN', () => {
-      const { template } = synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } });
-      const content = (
-        Object.values(template.findResources('AWS::Connect::ContactFlow'))[0] as { Properties: { Content: unknown } }
-      ).Properties.Content;
-      const resolved = resolveJoin(content, 'arn:aws:lambda:eu-west-2:123456789012:function:bridge:live');
+    expect(() => synthBridge({ inboundFlow: { fallbackQueueArn: other } })).toThrow(
+      'InboundFlow: fallbackQueueArn must be the ARN of a queue in the same Connect instance (<instance ARN>/queue/<id>)',
+    );
+  });
 
-      expect(JSON.parse(resolved).Actions[0].Parameters.LambdaFunctionARN).toBe(
-        'arn:aws:lambda:eu-west-2:123456789012:function:bridge:live',
-      );
-    });
+  it('renders content that is valid flow JSON once CloudFormation resolves the alias ARN', () => {
+    const alias = 'arn:aws:lambda:eu-west-2:123456789012:function:bridge:live';
+
+    for (const resource of byDefault) {
+      const flow = JSON.parse(resolveJoin(resource.Properties.Content, alias)) as Flow;
+      expect(invokeAction(flow).Parameters.LambdaFunctionARN).toBe(alias);
+    }
   });
 });
 
