@@ -27,11 +27,25 @@ describe('Command: npm run bench', () => {
     expect(run.out).toContain('SSM GetParameter calls 1, TLS handshakes 1, failed calls 0');
   });
 
-  it('--load reports calls ok and lost, SSM requests and throttles', async () => {
-    const run = await bench(['--load', '--containers', '3', '--calls', '4', '--rtt', '2']);
+  it('--load reports calls ok and lost, SSM requests and throttles, and the same through a key-store outage', async () => {
+    const run = await bench([
+      '--load',
+      '--containers',
+      '3',
+      '--calls',
+      '4',
+      '--rtt',
+      '2',
+      '--pace-ms',
+      '600',
+      '--outage-ms',
+      '1500',
+    ]);
 
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toContain('calls ok 12 of 12, lost 0');
     expect(run.out).toContain('SSM GetParameter requests 3: answered 3, throttled 0');
+    expect(run.out).toContain('SSM failing every request for 1500 ms mid-run');
+    expect(run.out.match(/calls ok 12 of 12, lost 0/g)).toHaveLength(2);
+    expect(run.out).toMatch(/calls served with a key past its TTL while SSM failed: [1-9]/);
   });
 });

@@ -1,5 +1,6 @@
 // npm run bench -- [--rtt MS] [--calls N]                 warm/first/init latency against the physical floor
-// npm run bench -- --load [--containers N] [--calls N] [--ssm-rate N]   cold containers at once, SSM throttling
+// npm run bench -- --load [--containers N] [--calls N] [--ssm-rate N]   cold containers at once, SSM throttling;
+//                  [--pace-ms N] [--outage-ms N]                     then the same with a key-store outage mid-run
 //
 // Runs the built bundle as Lambda containers (child processes: init = module load, then invocations with a
 // deadline) against the local emulators, with a latency relay in front of both Salesforce and SSM.
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     load: { type: 'boolean', default: false },
     containers: { type: 'string', default: '16' },
     'ssm-rate': { type: 'string', default: '40' },
+    'pace-ms': { type: 'string', default: '800' },
+    'outage-ms': { type: 'string', default: '10000' },
   },
 });
 const rttMs = Number(args.rtt);
@@ -112,15 +115,51 @@ async function single(): Promise<void> {
   for (const { name, medianMs } of await importCosts()) console.log(`    ${name.padEnd(40)} ${ms(medianMs)}`);
 }
 
+/**
+ * The load scenarios: cold containers at once under SSM's rate limit; then, with a 1 s key TTL and calls paced so the
+ * run outlasts it, SSM failing every request for `--outage-ms` in the middle of the run.
+ */
 async function loadTest(): Promise<void> {
+  await loadScenario(
+    `${containers} cold containers at once × ${calls} calls, SSM limited to ${ssmRate}/s, ${rttMs} ms round trip`,
+    env,
+    0,
+  );
+  const paceMs = Number(args['pace-ms']);
+  const outageMs = Number(args['outage-ms']);
+  const runMs = calls * paceMs;
+  sandbox.reset();
+  await loadScenario(
+    `the same, calls every ${paceMs} ms, key TTL 1 s, SSM failing every request for ${outageMs} ms mid-run`,
+    { ...env, KEY_CACHE_TTL_SECONDS: '1' },
+    paceMs,
+    () => setTimeout(() => sandbox.aws.outage(outageMs), Math.max(0, (runMs - outageMs) / 2)).unref(),
+  );
+}
+
+/** Starts the containers, then (after `onReady`) makes the calls in each, `paceMs` apart. */
+async function loadScenario(
+  title: string,
+  scenarioEnv: Record<string, string>,
+  paceMs: number,
+  onReady: () => void = () => {},
+): Promise<void> {
   const started = performance.now();
+  const ready = await Promise.all(
+    Array.from({ length: containers }, () => LambdaContainer.start({ env: scenarioEnv })),
+  );
+  onReady();
   const outcomes = await Promise.all(
-    Array.from({ length: containers }, async () => {
-      const container = await LambdaContainer.start({ env });
+    ready.map(async (container) => {
       const results: Invocation[] = [];
-      for (let i = 0; i < calls; i++) results.push(await container.invoke(event));
+      for (let i = 0; i < calls; i++) {
+        const call = container.invoke(event);
+        if (paceMs) await new Promise((resolve) => setTimeout(resolve, paceMs));
+        results.push(await call);
+      }
+      const stale = container.logs().filter((line) => line.staleKey !== undefined).length;
       await container.stop();
-      return { initMs: container.initMs, results };
+      return { initMs: container.initMs, results, stale };
     }),
   );
   const all = outcomes.flatMap((o) => o.results);
@@ -131,14 +170,14 @@ async function loadTest(): Promise<void> {
     lostBy.set(why, (lostBy.get(why) ?? 0) + 1);
   }
   const durations = all.map((o) => o.durationMs);
-  console.log(
-    `connect-omniflow-bridge load — ${containers} cold containers at once × ${calls} calls, SSM limited to ${ssmRate}/s, ${rttMs} ms round trip`,
-  );
+  console.log(`connect-omniflow-bridge load — ${title}`);
   console.log(
     `  calls ok ${ok} of ${all.length}, lost ${all.length - ok}${lostBy.size ? ` (${[...lostBy].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
   );
   const { getParameter: answered, throttled } = sandbox.aws.counts;
   console.log(`  SSM GetParameter requests ${answered + throttled}: answered ${answered}, throttled ${throttled}`);
+  const stale = outcomes.reduce((sum, o) => sum + o.stale, 0);
+  if (paceMs) console.log(`  calls served with a key past its TTL while SSM failed: ${stale}`);
   console.log(
     `  TLS handshakes ${sandbox.salesforce.tlsConnections}, Salesforce requests ${sandbox.salesforce.requests.length}`,
   );
