@@ -7,7 +7,8 @@ const bench = async (args: string[]) => {
 };
 
 // The benchmark's figures are read by people, not asserted here: this only checks the command runs and reports them.
-describe('Command: npm run bench', () => {
+// Over 30 s on a busy two-core machine: each test may take as long as runCommand lets the command run.
+describe('Command: npm run bench', { timeout: 90_000 }, () => {
   it('prints the floor, init, first and warm calls as ratios, SSM calls, handshakes, memory and import costs', async () => {
     const run = await bench(['--calls', '5', '--rtt', '2']);
 

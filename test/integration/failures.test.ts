@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createCallCenterKeys } from '../emulators/test-ca.ts';
 import { replies } from '../emulators/salesforce.ts';
 import { KEY_PARAMETER, ORG_B_SECRET } from '../support/sandbox.ts';
@@ -62,6 +62,10 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       const lambda = await container();
       await lambda.invoke(call());
       const rotated = createCallCenterKeys();
+      onTestFinished(() => {
+        sandbox().salesforce.rotatePublicKey(sandbox().keys.publicKeyPem);
+        sandbox().aws.parameters.set(KEY_PARAMETER, sandbox().keys.privateKeyPem);
+      });
       sandbox().salesforce.rotatePublicKey(rotated.publicKeyPem);
       sandbox().aws.parameters.set(KEY_PARAMETER, rotated.privateKeyPem);
 
@@ -73,8 +77,6 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       const refusals = sandbox().salesforce.requests.map((r) => r.refused);
       expect(refusals[1]).toContain('token invalid');
       expect(refusals[2]).toBeUndefined();
-      sandbox().salesforce.rotatePublicKey(sandbox().keys.publicKeyPem);
-      sandbox().aws.parameters.set(KEY_PARAMETER, sandbox().keys.privateKeyPem);
     });
 
     it('reports AUTH when the key does not match the call center, after one refresh', async () => {
@@ -240,6 +242,7 @@ describe('Integration: failures end in a clear category, inside the deadline', (
     });
 
     it('does not keep a failed fetch: the next invocation reads the key again', async () => {
+      onTestFinished(() => void sandbox().aws.parameters.delete('/connect/late'));
       const lambda = await container({ PRIVATE_KEY_PARAM_NAME: '/connect/late' });
       const first = await lambda.invoke(call());
       sandbox().aws.parameters.set('/connect/late', sandbox().keys.privateKeyPem);

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { replies } from '../emulators/salesforce.ts';
-import { CALL_CENTER_API_NAME, KEY_PARAMETER, KEY_SECRET, ORG_ID } from '../support/sandbox.ts';
+import { CALL_CENTER_API_NAME, KEY_SECRET, ORG_ID } from '../support/sandbox.ts';
 import { sampleEvent, useSandbox } from '../support/integration.ts';
 
 const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
@@ -203,6 +203,7 @@ describe('Integration: the built bundle routes calls through the emulated Salesf
       ['PKCS#1', () => sandbox().keys.privateKeyPkcs1Pem],
       ['PKCS#8 with newlines stored as \\n', () => sandbox().keys.privateKeyPem.replace(/\n/g, '\\n')],
     ])('signs with a %s key from an SSM parameter given by ARN', async (_label, stored) => {
+      onTestFinished(() => void sandbox().aws.parameters.delete('/connect/other-format'));
       sandbox().aws.parameters.set('/connect/other-format', stored());
       const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/connect/other-format';
       const lambda = await container({ PRIVATE_KEY_PARAM_NAME: arn });
@@ -211,7 +212,6 @@ describe('Integration: the built bundle routes calls through the emulated Salesf
 
       expect(outcome.result?.status).toBe('OK');
       expect(sandbox().salesforce.requests[0]!.refused).toBeUndefined();
-      sandbox().aws.parameters.set(KEY_PARAMETER, sandbox().keys.privateKeyPem);
     });
   });
 

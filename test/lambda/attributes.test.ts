@@ -114,6 +114,13 @@ describe('Function: routingAttributes', () => {
     expect(() => routingAttributes(answer)).toThrow(BadAnswerError);
   });
 
+  it("counts Connect's limit in bytes: 12,000 three-byte characters (~36 KB) are refused", () => {
+    const answer = { agent: '€'.repeat(12_000) };
+
+    expect(JSON.stringify(answer).length).toBeLessThan(MAX_ATTRIBUTES_BYTES);
+    expect(() => routingAttributes(answer)).toThrow(`larger than Connect's ${MAX_ATTRIBUTES_BYTES}-byte limit`);
+  });
+
   it("refuses an answer larger than Connect's limit", () => {
     const huge = { agent: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'x'.repeat(20)])) };
 

@@ -82,6 +82,10 @@ describe('Function: readConfig', () => {
     expect(config.logLevel).toBe('WARN');
   });
 
+  it('accepts KEY_CACHE_TTL_SECONDS=86400, the documented maximum', () => {
+    expect(readConfig({ ...VALID, KEY_CACHE_TTL_SECONDS: '86400' }).keyCacheTtlMs).toBe(86_400_000);
+  });
+
   it.each([
     [{ SCRT_ENDPOINT_BASE: undefined }, 'SCRT_ENDPOINT_BASE is not set'],
     [{ SCRT_ENDPOINT_BASE: '  ' }, 'SCRT_ENDPOINT_BASE is not set'],

@@ -12,6 +12,12 @@ describe('Class: Deadline', () => {
       expect(deadline.at).toBe(1_000 + 5_000 - SAFETY_MARGIN_MS);
     });
 
+    it("keeps 300 ms back from Lambda's remaining time by default", () => {
+      const deadline = Deadline.fromContext({ getRemainingTimeInMillis: () => 5_000 }, undefined, () => 1_000);
+
+      expect(deadline.at).toBe(5_700);
+    });
+
     it('uses the default budget without a context, and never goes negative', () => {
       const now = () => 0;
 

@@ -402,6 +402,13 @@ describe('Function: parseEvent', () => {
       expect(badEvent(event)).toContain(message);
     });
 
+    it('refuses a contact id whose one unsafe character is a slash', () => {
+      // Each id refused above also holds another forbidden character (#, %, ., ?) or is too long; this one does not.
+      expect(badEvent(connectEvent({ contactId: 'abc/omniFlow' }))).toBe(
+        'Details.Parameters.contactId is not a plain id (letters, digits and dashes only)',
+      );
+    });
+
     it('passes a flow input named like an Object.prototype member as a plain input', () => {
       const request = route(
         parseEvent(connectEvent({ flowInputParameters: '{"constructor":"x","toString":"y"}' }), NO_DEFAULTS),

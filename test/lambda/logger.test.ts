@@ -63,6 +63,13 @@ describe('Function: scrub', () => {
     expect(scrub(text)).toBe(text);
   });
 
+  it('redacts an opaque bearer token, not only a JWT-shaped one', () => {
+    // A Salesforce session id: org id, "!", then an opaque string — nothing like a JWT.
+    const session = '00DKz000001AbCd!AQ4AQFz8tVrL9mE2xQw3.Rk_7YpN0uHs5cTg1JdB6oWiZa';
+
+    expect(scrub(`authorization: Bearer ${session} sent`)).toBe('authorization: Bearer [redacted] sent');
+  });
+
   it('redacts a PEM block cut off before its end line', () => {
     expect(scrub('key: -----BEGIN RSA PRIVATE KEY-----\nMIIEow')).toBe('key: [redacted]');
   });

@@ -8,6 +8,8 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 const PKCS8 = rsa.export({ type: 'pkcs8', format: 'pem' }).toString();
 const PKCS1 = rsa.export({ type: 'pkcs1', format: 'pem' }).toString();
 const JWK_N = rsa.export({ format: 'jwk' }).n;
+const rsaPem = (bits: number) =>
+  generateKeyPairSync('rsa', { modulusLength: bits }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
 function keyError(stored: string): KeyError {
   try {
@@ -64,17 +66,23 @@ describe('Function: parsePrivateKey', () => {
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       'holds a ec key; Salesforce needs an RSA key',
     ],
-    [
-      'a 512-bit RSA key',
-      generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      'shorter than 1024 bits',
-    ],
+    ['a 512-bit RSA key', rsaPem(512), 'holds a 512-bit RSA key; Salesforce needs at least 2048 bits'],
   ])('refuses %s with a message that names the item', (_label, stored, message) => {
     const error = keyError(stored);
 
     expect(error.message).toContain(WHERE);
     expect(error.message).toContain(message);
     expect(error.code).toBe('KEY');
+  });
+
+  it('refuses a 1024-bit RSA key as KEY, naming its size and the cure', () => {
+    // jose refuses to sign RS256 with it: accepted here, it failed every call as INTERNAL.
+    const error = keyError(rsaPem(1024));
+
+    expect(error.code).toBe('KEY');
+    expect(error.message).toBe(
+      `${WHERE} holds a 1024-bit RSA key; Salesforce needs at least 2048 bits: rotate to a 2048-bit (or 4096-bit) key pair and put its certificate on the call center`,
+    );
   });
 
   it('never repeats any part of the stored value in its message', () => {

@@ -13,7 +13,9 @@ export function sampleEvent(name: string): Record<string, unknown> {
 
 /**
  * Starts one {@link Sandbox} for a test file and gives each test fresh containers of the built bundle. After every
- * test it checks what the containers logged: no JWT the emulator received, no private key, no caller number.
+ * test it stops them, resets the emulators (scripts, requests, queued faults and outages, counters) — first, so a failed check
+ * cannot leave them dirty for the next test — and then checks what the containers logged: no JWT an emulator
+ * received, no private key, no caller number. Keys and parameters a test changes it restores itself (`onTestFinished`).
  */
 export function useSandbox(): {
   sandbox: () => Sandbox;
@@ -27,9 +29,14 @@ export function useSandbox(): {
   });
   afterEach(async () => {
     const containers = running.splice(0);
-    await Promise.all(containers.map((c) => c.stop()));
-    const tokens = sandbox!.tokens;
-    sandbox!.reset();
+    const tokens: string[] = [];
+    try {
+      await Promise.all(containers.map((c) => c.stop()));
+    } finally {
+      tokens.push(...sandbox!.tokens);
+      sandbox!.reset();
+      sandbox!.aws.heal();
+    }
     for (const container of containers) expectCleanLogs(container, sandbox!, tokens);
   });
   afterAll(async () => {

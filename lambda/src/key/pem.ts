@@ -2,7 +2,8 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { KeyError } from '../errors.ts';
 
 const PEM_BLOCK = /-----BEGIN ((?:RSA |ENCRYPTED )?PRIVATE KEY)-----([\s\S]*?)-----END \1-----/;
-const MIN_MODULUS_BITS = 1024;
+/** Salesforce takes 2048- or 4096-bit keys, and `jose` refuses to sign RS256 with fewer bits. */
+export const MIN_MODULUS_BITS = 2048;
 
 /**
  * Parses the stored private key into a `KeyObject`. Accepts PKCS#1 (`BEGIN RSA PRIVATE KEY`) and PKCS#8
@@ -10,7 +11,8 @@ const MIN_MODULUS_BITS = 1024;
  * object whose field holds such a PEM (the usual Secrets Manager shape) works too.
  *
  * @param where - names the setting and the stored item in error messages, e.g. `SSM parameter /x (PRIVATE_KEY_PARAM_NAME)`
- * @throws {KeyError} the value is not a usable unencrypted RSA private key; the message never repeats the value
+ * @throws {KeyError} the value is not a usable unencrypted RSA private key of at least {@link MIN_MODULUS_BITS} bits;
+ *   the message never repeats the value
  */
 export function parsePrivateKey(stored: string, where: string): KeyObject {
   const pem = normalisePem(stored, where);
@@ -23,8 +25,11 @@ export function parsePrivateKey(stored: string, where: string): KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {
     throw new KeyError(`${where} holds a ${key.asymmetricKeyType} key; Salesforce needs an RSA key (RS256)`);
   }
-  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_BITS) {
-    throw new KeyError(`${where} holds an RSA key shorter than ${MIN_MODULUS_BITS} bits`);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < MIN_MODULUS_BITS) {
+    throw new KeyError(
+      `${where} holds a ${bits}-bit RSA key; Salesforce needs at least ${MIN_MODULUS_BITS} bits: rotate to a 2048-bit (or 4096-bit) key pair and put its certificate on the call center`,
+    );
   }
   return key;
 }
