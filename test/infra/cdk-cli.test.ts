@@ -19,31 +19,41 @@ async function run(file: string, args: string[]): Promise<{ code: number; out: s
   return { code: result.code, out: result.stdout + result.stderr };
 }
 
+/** A real synth loads CDK's CloudFormation validation engine and runs cdk-nag: well over 20 s on a busy machine. */
+const SYNTH_TIMEOUT_MS = 120_000;
+
 const cdk = (outdir: string, context: string[]) =>
   run(bin('cdk'), ['synth', '--quiet', '--no-notices', '-o', outdir, ...context.flatMap((c) => ['-c', c])]);
 
 describe('Command: npx cdk synth', () => {
-  it('synthesizes offline a template sam local invoke can run the tested bundle from', async () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  it(
+    'synthesizes offline a template sam local invoke can run the tested bundle from',
+    async () => {
+      const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
 
-    const synth = await cdk(outdir, CONTEXT);
+      const synth = await cdk(outdir, CONTEXT);
 
-    expect(synth.code, synth.out).toBe(0);
-    const templateFile = join(outdir, 'ConnectOmniFlowBridge.template.json');
-    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
-    // The README's way of finding the function's logical id, run as written.
-    const grep = await run('bash', [
-      '-c',
-      `grep -o '"Bridge[A-Za-z]*Function[0-9A-F]*"' ${templateFile} | head -1 | tr -d '"'`,
-    ]);
-    const logicalId = grep.out.trim();
-    const fn = template.Resources[logicalId];
-    expect(fn.Type).toBe('AWS::Lambda::Function');
-    expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
-    expect(fn.Metadata['aws:asset:property']).toBe('Code');
-    const staged = join(outdir, fn.Metadata['aws:asset:path'], 'index.mjs');
-    expect(readFileSync(staged).equals(readFileSync(BUNDLE))).toBe(true);
-  });
+      expect(synth.code, synth.out).toBe(0);
+      expect(synth.out, 'cdk.json sets the recommended feature flags').not.toMatch(
+        /feature flags? (is|are) not configured/,
+      );
+      const templateFile = join(outdir, 'ConnectOmniFlowBridge.template.json');
+      const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+      // The README's way of finding the function's logical id, run as written.
+      const grep = await run('bash', [
+        '-c',
+        `grep -o '"Bridge[A-Za-z]*Function[0-9A-F]*"' ${templateFile} | head -1 | tr -d '"'`,
+      ]);
+      const logicalId = grep.out.trim();
+      const fn = template.Resources[logicalId];
+      expect(fn.Type).toBe('AWS::Lambda::Function');
+      expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
+      expect(fn.Metadata['aws:asset:property']).toBe('Code');
+      const staged = join(outdir, fn.Metadata['aws:asset:path'], 'index.mjs');
+      expect(readFileSync(staged).equals(readFileSync(BUNDLE))).toBe(true);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   it('fails with a message naming a missing context key', async () => {
     const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), CONTEXT.slice(1));
