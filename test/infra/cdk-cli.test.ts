@@ -64,4 +64,12 @@ describe('Command: npx cdk synth', () => {
     );
     expect(synth.out).not.toMatch(/\n\s+at /);
   });
+
+  it('fails with a message naming a bad stackName', async () => {
+    const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), [...CONTEXT, 'stackName=org_b']);
+
+    expect(synth.code).not.toBe(0);
+    expect(synth.out).toContain('connect-omniflow-bridge: context stackName must start with a letter');
+    expect(synth.out).not.toMatch(/\n\s+at /);
+  });
 });
