@@ -1,6 +1,6 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { OnError } from '../lambda/src/config.ts';
+import { MAX_FLOW_BLOCK_TIMEOUT_SECONDS, type OnError } from '../lambda/src/config.ts';
 
 /** Properties of {@link OmniFlowBridge}: where the function reads its configuration and key, and how it is run and watched. */
 export interface OmniFlowBridgeProps {
@@ -95,8 +95,8 @@ export function parseConnectInstanceArn(arn: string): ConnectInstance | undefine
   return match ? { partition: match[1]!, region: match[2]!, account: match[3]!, instanceId: match[4]! } : undefined;
 }
 
-/** Connect's longest "Invoke AWS Lambda function" timeout, and the default of `flowBlockTimeoutSeconds`. */
-export const MAX_FLOW_BLOCK_TIMEOUT_SECONDS = 8;
+/** Connect's longest "Invoke AWS Lambda function" timeout (the function's own constant), and the default of `flowBlockTimeoutSeconds`. */
+export { MAX_FLOW_BLOCK_TIMEOUT_SECONDS };
 export const DEFAULT_MEMORY_MB = 256;
 export const DEFAULT_ERROR_ALARM_THRESHOLD = 1;
 export const DEFAULT_NOT_ROUTED_ALARM_RATIO = 0.2;

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import { readConfig } from '../lambda/src/config.ts';
+import { isSecretId, readConfig } from '../lambda/src/config.ts';
 import { ConfigError } from '../lambda/src/errors.ts';
 import { InvalidSettingError } from './errors.ts';
 import { SECRET_ARN, SECRET_NAME } from './key-grants.ts';
@@ -34,7 +34,7 @@ export function validateProps(props: OmniFlowBridgeProps): ConnectInstance {
     );
   }
   if (props.secretName !== undefined) {
-    if (!SECRET_ARN.test(props.secretName) && !SECRET_NAME.test(props.secretName)) {
+    if (!isSecretId(props.secretName)) {
       fail(
         `secretName must be a Secrets Manager secret name (1–512 of letters, digits and /_+=.@-) or ARN ${SECRET_ARN_SHAPE}`,
       );

@@ -82,6 +82,46 @@ describe('Construct: OmniFlowBridge', () => {
       });
     });
 
+    describe('the contact-centre secret (secretName)', () => {
+      const CONTACT_CENTRE: Partial<OmniFlowBridgeProps> = {
+        privateKeyParameterName: undefined,
+        scrtEndpointBase: undefined,
+        salesforceOrgId: undefined,
+        callCenterApiName: undefined,
+      };
+
+      it("allows a name's secret in this account and region, whatever its suffix, and reads nothing else", () => {
+        const all = grants({ ...CONTACT_CENTRE, secretName: 'sfdc/contact-center' });
+
+        expect(allowedActions(all)).toEqual([
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'secretsmanager:GetSecretValue',
+        ]);
+        expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:sfdc/contact-center-AbCdEf`)).toBe(true);
+        expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:sfdc/contact-center-b-AbCdEf`)).toBe(false);
+        expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:sfdc/contact-centers-AbCdEf`)).toBe(false);
+        expect(allows(all, 'secretsmanager:GetSecretValue', `${OTHER_REGION_SECRETS}:sfdc/contact-center-AbCdEf`)).toBe(
+          false,
+        );
+      });
+
+      it('follows the partial-ARN rules for an ARN', () => {
+        const all = grants({ ...CONTACT_CENTRE, secretName: `${SECRETS}:connect-bridge` });
+
+        expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:connect-bridge-AbCdEf`)).toBe(true);
+        expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:connect-bridge-other-AbCdEf`)).toBe(false);
+      });
+
+      it('decrypts with the KMS key through Secrets Manager only', () => {
+        const all = grants({ ...CONTACT_CENTRE, secretName: 'sfdc/contact-center', kmsKeyArn: KMS_ARN });
+
+        expect(all.find((s) => s.Action === 'kms:Decrypt')!.Condition).toEqual({
+          StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-2.amazonaws.com' },
+        });
+      });
+    });
+
     describe("other orgs' secrets", () => {
       it('allows exactly the listed ARNs, complete or partial', () => {
         const all = grants({ orgSecretArns: [`${SECRETS}:org-b-Q1w2E3`, `${SECRETS}:org-c`] });

@@ -124,6 +124,19 @@ describe('Stack: OmniFlowBridgeStack', () => {
     });
   });
 
+  it('needs only the instance and secretName with the contact-centre secret', () => {
+    const { stack } = stackWith({ connectInstanceArn: INSTANCE_ARN, secretName: 'sfdc/contact-center' });
+    const template = Template.fromStack(stack);
+
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment: { Variables: Record<string, string> } };
+    }[];
+    expect(fn!.Properties.Environment.Variables).toEqual({
+      SECRET_NAME: 'sfdc/contact-center',
+      FLOW_BLOCK_TIMEOUT_SECONDS: '8',
+    });
+  });
+
   it('deploys the sample flow when deployFlow=true, and outputs its ARN', () => {
     const { stack } = stackWith({
       ...CONTEXT,
@@ -163,6 +176,14 @@ describe('Stack: OmniFlowBridgeStack', () => {
       'context needs secretName (the contact-centre secret) or exactly one of privateKeyParameterName (SSM parameter) and privateKeySecretArn (Secrets Manager secret)',
     ],
     [{ privateKeySecretArn: SECRET_ARN }, 'context needs secretName (the contact-centre secret) or exactly one of'],
+    [
+      { secretName: 'sfdc/contact-center' },
+      'OmniFlowBridge: secretName holds the private key: do not also set privateKeyParameterName or privateKeySecretArn',
+    ],
+    [
+      { secretName: 'sfdc/contact-center', scrtEndpointBase: 'http://acme.my.salesforce-scrt.com/telephony/v1' },
+      'OmniFlowBridge: secretName holds the private key',
+    ],
     [{ tracing: 'yes' }, 'context tracing must be true or false'],
     [{ deployFlow: '1' }, 'context deployFlow must be true or false'],
     [{ flowBlockTimeoutSeconds: '3s' }, 'context flowBlockTimeoutSeconds must be a whole number'],
@@ -243,6 +264,13 @@ describe('Stack: OmniFlowBridgeStack', () => {
     const PREFIX_FINDING =
       'ConnectOmniFlowBridge/Bridge/OrgSecretsByPrefix AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-west-2:123456789012:secret:sfdc/*]';
     const TRACING_FINDING = 'ConnectOmniFlowBridge/Bridge/Tracing AwsSolutions-IAM5[Resource::*]';
+    const CONTACT_CENTRE = {
+      secretName: 'sfdc/contact-center',
+      scrtEndpointBase: undefined,
+      salesforceOrgId: undefined,
+      callCenterApiName: undefined,
+      privateKeyParameterName: undefined,
+    };
 
     it.each<[string, Record<string, string | undefined>, string[]]>([
       ['an SSM parameter', {}, []],
@@ -259,6 +287,12 @@ describe('Stack: OmniFlowBridgeStack', () => {
         [],
       ],
       ["other orgs' secrets by ARN", { orgSecretArns: `${ORG_B},${ORG_C}` }, []],
+      ['the contact-centre secret', { ...CONTACT_CENTRE, kmsKeyArn: KMS_ARN, orgSecretArns: ORG_B }, []],
+      [
+        'the contact-centre secret and a prefix for other orgs (one acknowledged finding: that prefix)',
+        { ...CONTACT_CENTRE, orgSecretNamePrefix: 'sfdc/' },
+        [PREFIX_FINDING],
+      ],
       [
         "other orgs' secrets by name prefix (one acknowledged finding: that prefix)",
         { orgSecretNamePrefix: 'sfdc/' },

@@ -46,6 +46,25 @@ describe('Construct: OmniFlowBridge', () => {
       });
     });
 
+    it('reads its configuration from the contact-centre secret, settings given as props winning', () => {
+      const { template } = synthBridge({
+        secretName: 'sfdc/contact-center',
+        privateKeyParameterName: undefined,
+        scrtEndpointBase: undefined,
+        salesforceOrgId: undefined,
+        callCenterApiName: 'Override_CC',
+      });
+
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as {
+        Properties: { Environment: { Variables: Record<string, string> } };
+      }[];
+      expect(fn!.Properties.Environment.Variables).toEqual({
+        SECRET_NAME: 'sfdc/contact-center',
+        CALL_CENTER_API_NAME: 'Override_CC',
+        FLOW_BLOCK_TIMEOUT_SECONDS: '8',
+      });
+    });
+
     it("tells the function the flow block's timeout", () => {
       synthBridge({ flowBlockTimeoutSeconds: 3 }).template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: { FLOW_BLOCK_TIMEOUT_SECONDS: '3' } },
@@ -239,7 +258,15 @@ describe('Construct: OmniFlowBridge', () => {
       [{ callCenterApiName: '' }, 'OmniFlowBridge: callCenterApiName (CALL_CENTER_API_NAME) is not set'],
       [
         { privateKeyParameterName: undefined },
-        'OmniFlowBridge: privateKeyParameterName (PRIVATE_KEY_PARAM_NAME) (SSM parameter) or privateKeySecretArn (PRIVATE_KEY_SECRET_ID) (Secrets Manager secret) must be set',
+        'OmniFlowBridge: privateKeyParameterName (PRIVATE_KEY_PARAM_NAME) (SSM parameter) or privateKeySecretArn (PRIVATE_KEY_SECRET_ID) (Secrets Manager secret) must be set, or secretName (SECRET_NAME) (the contact-centre secret)',
+      ],
+      [
+        { scrtEndpointBase: undefined },
+        'OmniFlowBridge: scrtEndpointBase (SCRT_ENDPOINT_BASE) is not set (or set secretName (SECRET_NAME) to the contact-centre secret)',
+      ],
+      [
+        { privateKeyParameterName: undefined, secretName: 'sfdc/cc', salesforceOrgId: '00DKz' },
+        'OmniFlowBridge: salesforceOrgId (SALESFORCE_ORG_ID) is not valid: expected a 15- or 18-character Salesforce org id starting with 00D',
       ],
       [
         { privateKeySecretArn: SECRET_ARN },
