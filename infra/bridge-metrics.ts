@@ -1,11 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric, SearchExpression } from 'aws-cdk-lib/aws-cloudwatch';
+import { ERROR_CODES } from '../lambda/src/errors.ts';
+import { NAMESPACE } from '../lambda/src/metrics.ts';
 
 /**
- * The metrics the function writes in CloudWatch Embedded Metric Format on its one log line per invocation, with
- * the dimension sets `[Method, Outcome]`, `[Method]` and `[]`.
+ * The namespace of the metrics the function writes in CloudWatch Embedded Metric Format on its one log line per
+ * invocation (`lambda/src/metrics.ts`), with the dimension sets `[Method, Outcome]`, `[Method]` and `[]`.
  */
-export const METRICS_NAMESPACE = 'ConnectOmniFlowBridge';
+export const METRICS_NAMESPACE = NAMESPACE;
 
 /** The routing operations, the `Method` dimension. */
 export const METHODS = ['executeOmniFlow', 'cancelOmniFlowExecution', 'rerouteFlowExecution'] as const;
@@ -14,17 +16,7 @@ export type Method = (typeof METHODS)[number];
 /** How a call that did not fail ended: routed to an agent or queue, not routed, or clearRouting/reroute done. */
 export const SUCCESS_OUTCOMES = ['AGENT', 'QUEUE', 'NONE', 'OK'] as const;
 /** The function's error categories. */
-export const ERROR_OUTCOMES = [
-  'CONFIG',
-  'BAD_EVENT',
-  'KEY',
-  'AUTH',
-  'SALESFORCE_REJECTED',
-  'SALESFORCE_UNAVAILABLE',
-  'TIMEOUT',
-  'BAD_ANSWER',
-  'INTERNAL',
-] as const;
+export const ERROR_OUTCOMES = ERROR_CODES;
 /** The `Outcome` dimension. */
 export const OUTCOMES = [...SUCCESS_OUTCOMES, ...ERROR_OUTCOMES] as const;
 
