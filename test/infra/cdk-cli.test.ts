@@ -19,7 +19,10 @@ async function run(file: string, args: string[]): Promise<{ code: number; out: s
   return { code: result.code, out: result.stdout + result.stderr };
 }
 
-/** A real synth loads CDK's CloudFormation validation engine and runs cdk-nag: well over 20 s on a busy machine. */
+/**
+ * A real synth loads CDK's CloudFormation validation engine and runs cdk-nag: well over 20 s on a busy machine; even a
+ * refused one starts the CLI and the app (close to 20 s there).
+ */
 const SYNTH_TIMEOUT_MS = 120_000;
 
 const cdk = (outdir: string, context: string[]) =>
@@ -55,21 +58,29 @@ describe('Command: npx cdk synth', () => {
     SYNTH_TIMEOUT_MS,
   );
 
-  it('fails with a message naming a missing context key', async () => {
-    const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), CONTEXT.slice(1));
+  it(
+    'fails with a message naming a missing context key',
+    async () => {
+      const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), CONTEXT.slice(1));
 
-    expect(synth.code).not.toBe(0);
-    expect(synth.out).toContain(
-      'connect-omniflow-bridge: context connectInstanceArn is required: pass -c connectInstanceArn=',
-    );
-    expect(synth.out).not.toMatch(/\n\s+at /);
-  });
+      expect(synth.code).not.toBe(0);
+      expect(synth.out).toContain(
+        'connect-omniflow-bridge: context connectInstanceArn is required: pass -c connectInstanceArn=',
+      );
+      expect(synth.out).not.toMatch(/\n\s+at /);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
-  it('fails with a message naming a bad stackName', async () => {
-    const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), [...CONTEXT, 'stackName=org_b']);
+  it(
+    'fails with a message naming a bad stackName',
+    async () => {
+      const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), [...CONTEXT, 'stackName=org_b']);
 
-    expect(synth.code).not.toBe(0);
-    expect(synth.out).toContain('connect-omniflow-bridge: context stackName must start with a letter');
-    expect(synth.out).not.toMatch(/\n\s+at /);
-  });
+      expect(synth.code).not.toBe(0);
+      expect(synth.out).toContain('connect-omniflow-bridge: context stackName must start with a letter');
+      expect(synth.out).not.toMatch(/\n\s+at /);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });
