@@ -2,10 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildBundle, bundleIsStale } from '../lambda/build.ts';
 import { InvalidSettingError } from './errors.ts';
-import { OmniFlowBridgeStack } from './omniflow-bridge-stack.ts';
-
-/** Stack name, and the prefix of `cdk.out/<name>.template.json`. */
-const STACK_NAME = 'ConnectOmniFlowBridge';
+import { OmniFlowBridgeStack, stackNameFromContext } from './omniflow-bridge-stack.ts';
 
 // Build the bundle with the settings `npm run build` uses whenever its sources changed, so a deploy never ships a
 // stale bundle and never replaces one that is current (the tested one). A test run builds it once before it starts
@@ -13,7 +10,11 @@ const STACK_NAME = 'ConnectOmniFlowBridge';
 if (!process.env.BRIDGE_BUNDLE_FROZEN && (await bundleIsStale())) await buildBundle();
 const app = new App();
 try {
-  new OmniFlowBridgeStack(app, STACK_NAME);
+  // The stack name (context stackName) is also the prefix of `cdk.out/<name>.template.json`.
+  new OmniFlowBridgeStack(
+    app,
+    stackNameFromContext((key) => app.node.tryGetContext(key)),
+  );
 } catch (error) {
   if (!(error instanceof InvalidSettingError)) throw error;
   console.error(`connect-omniflow-bridge: ${error.message}`);

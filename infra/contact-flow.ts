@@ -54,14 +54,30 @@ export function flowText(file: URL): string {
   return readFileSync(file, 'utf8');
 }
 
-/** A sample flow with its placeholders filled in (values may be CDK tokens), as a compact JSON string. */
+/** The flow with every "Invoke AWS Lambda function" block's `InvocationTimeLimitSeconds` set to `seconds`. */
+export function withInvocationTimeLimit(flow: Flow, seconds: number): Flow {
+  return {
+    ...flow,
+    Actions: flow.Actions.map((action) =>
+      action.Type === 'InvokeLambdaFunction'
+        ? { ...action, Parameters: { ...action.Parameters, InvocationTimeLimitSeconds: String(seconds) } }
+        : action,
+    ),
+  };
+}
+
+/**
+ * A sample flow with its placeholders filled in (values may be CDK tokens) and its Lambda blocks' timeout set
+ * (default 8 s), as a compact JSON string.
+ */
 export function renderInboundFlow(
-  values: { bridgeAliasArn: string; fallbackQueueArn: string },
+  values: { bridgeAliasArn: string; fallbackQueueArn: string; invocationTimeLimitSeconds?: number },
   file: URL = INBOUND_FLOW_FILE,
 ): string {
-  let text = JSON.stringify(JSON.parse(flowText(file)) as Flow);
+  const flow = JSON.parse(flowText(file)) as Flow;
+  let text = JSON.stringify(withInvocationTimeLimit(flow, values.invocationTimeLimitSeconds ?? 8));
   for (const [key, placeholder] of Object.entries(FLOW_PLACEHOLDERS)) {
-    text = text.split(placeholder).join(values[key as keyof typeof values]);
+    text = text.split(placeholder).join(values[key as keyof typeof FLOW_PLACEHOLDERS]);
   }
   return text;
 }
@@ -74,6 +90,10 @@ export interface InboundFlowProps {
   readonly fallbackQueueArn: string;
   /** The routing subflow's name; the transfer subflow's is this plus ` transfer`. @default each file's `Metadata.name` */
   readonly name?: string;
+  /** Appended to both flows' names (e.g. ` (OrgB)`): flow names are unique per Connect instance. @default none */
+  readonly nameSuffix?: string;
+  /** The "Invoke AWS Lambda function" blocks' timeout (1–8 s): the function's `FLOW_BLOCK_TIMEOUT_SECONDS`. @default 8 */
+  readonly invocationTimeLimitSeconds?: number;
 }
 
 /** The sample routing subflow and transfer subflow, deployed into the instance as published flows. */
@@ -93,6 +113,12 @@ export class InboundFlow extends Construct {
         'InboundFlow: fallbackQueueArn must be the ARN of a queue in the same Connect instance (<instance ARN>/queue/<id>)',
       );
     }
+    const seconds = props.invocationTimeLimitSeconds ?? 8;
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 8) {
+      throw new InvalidSettingError(
+        'InboundFlow: invocationTimeLimitSeconds must be a whole number of seconds from 1 to 8',
+      );
+    }
     this.flow = this.sampleFlow('Resource', INBOUND_FLOW_FILE, props, props.name);
     this.transferFlow = this.sampleFlow(
       'Transfer',
@@ -106,7 +132,7 @@ export class InboundFlow extends Construct {
     const { Metadata: metadata = {} } = JSON.parse(flowText(file)) as Flow;
     return new CfnContactFlow(this, id, {
       instanceArn: props.connectInstanceArn,
-      name: name ?? metadata.name!,
+      name: `${name ?? metadata.name!}${props.nameSuffix ?? ''}`,
       type: FLOW_TYPES[metadata.type!]!,
       state: 'ACTIVE',
       description: metadata.description,

@@ -9,17 +9,24 @@ import { OmniFlowBridge, type OmniFlowBridgeProps, parseConnectInstanceArn } fro
 /** The CDK context keys the stack reads (`cdk deploy -c key=value`). */
 export const CONTEXT_KEYS = [
   'connectInstanceArn',
+  'secretName',
   'scrtEndpointBase',
   'salesforceOrgId',
   'callCenterApiName',
   'privateKeyParameterName',
   'privateKeySecretArn',
+  'orgSecretArns',
+  'orgSecretNamePrefix',
   'kmsKeyArn',
   'telephonyProviderName',
   'defaultFlowDevName',
   'defaultFallbackQueue',
   'onError',
+  'flowBlockTimeoutSeconds',
   'alarmTopicArn',
+  'errorAlarmThreshold',
+  'notRoutedAlarmRatio',
+  'tracing',
   'provisionedConcurrency',
   'logRetentionDays',
   'codePath',
@@ -31,13 +38,30 @@ export const CONTEXT_KEYS = [
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 type Context = Partial<Record<ContextKey, string>>;
 
-const REQUIRED: readonly ContextKey[] = [
-  'connectInstanceArn',
-  'scrtEndpointBase',
-  'salesforceOrgId',
-  'callCenterApiName',
-];
+/** Required without `secretName`; with it, each defaults to the contact-centre secret's field. */
+const SETTINGS_WITHOUT_SECRET: readonly ContextKey[] = ['scrtEndpointBase', 'salesforceOrgId', 'callCenterApiName'];
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** The stack's name when the `stackName` context key is not given. */
+export const DEFAULT_STACK_NAME = 'ConnectOmniFlowBridge';
+
+/**
+ * The stack name from the `stackName` context key (default {@link DEFAULT_STACK_NAME}): one account and region can
+ * hold one stack per name, e.g. one per Connect instance or org. Throws an error naming the key when it is not a
+ * valid CloudFormation stack name.
+ */
+export function stackNameFromContext(tryGetContext: (key: string) => unknown): string {
+  const value = tryGetContext('stackName');
+  const name =
+    value === undefined || value === null || String(value).trim() === '' ? DEFAULT_STACK_NAME : String(value).trim();
+  if (!STACK_NAME.test(name)) {
+    throw new InvalidSettingError(
+      'context stackName must start with a letter and hold only letters, digits and hyphens (at most 128 characters)',
+    );
+  }
+  return name;
+}
 
 /** Reads the stack's context from a construct node (strings, as `-c` gives them); blank values count as absent. */
 export function readContext(tryGetContext: (key: string) => unknown): Context {
@@ -57,24 +81,23 @@ export function propsFromContext(context: Context, scope: Construct): OmniFlowBr
   const fail = (message: string): never => {
     throw new InvalidSettingError(`context ${message}`);
   };
-  for (const key of REQUIRED) {
+  const required = (key: ContextKey) => {
     if (!context[key]) fail(`${key} is required: pass -c ${key}=… to cdk synth / deploy (see the README)`);
-  }
+  };
+  required('connectInstanceArn');
+  if (!context.secretName) SETTINGS_WITHOUT_SECRET.forEach(required);
   if (!parseConnectInstanceArn(context.connectInstanceArn!)) {
     fail('connectInstanceArn is not an Amazon Connect instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)');
   }
-  if (!context.privateKeyParameterName === !context.privateKeySecretArn) {
+  if (!context.secretName && !context.privateKeyParameterName === !context.privateKeySecretArn) {
     fail(
-      'needs exactly one of privateKeyParameterName (SSM parameter) and privateKeySecretArn (Secrets Manager secret)',
+      'needs secretName (the contact-centre secret) or exactly one of privateKeyParameterName (SSM parameter) and privateKeySecretArn (Secrets Manager secret)',
     );
   }
   if (context.onError && context.onError !== 'throw' && context.onError !== 'attributes') {
     fail('onError must be throw or attributes');
   }
-  if (context.deployFlow && context.deployFlow !== 'true' && context.deployFlow !== 'false') {
-    fail('deployFlow must be true or false');
-  }
-  const deployFlow = context.deployFlow === 'true';
+  const deployFlow = flag(context, 'deployFlow', fail);
   if (deployFlow && !context.fallbackQueueArn) {
     fail(
       'fallbackQueueArn is required with deployFlow=true: the Connect queue that takes calls Salesforce did not route',
@@ -85,22 +108,53 @@ export function propsFromContext(context: Context, scope: Construct): OmniFlowBr
   }
   return {
     connectInstanceArn: context.connectInstanceArn!,
-    scrtEndpointBase: context.scrtEndpointBase!,
-    salesforceOrgId: context.salesforceOrgId!,
-    callCenterApiName: context.callCenterApiName!,
+    secretName: context.secretName,
+    scrtEndpointBase: context.scrtEndpointBase,
+    salesforceOrgId: context.salesforceOrgId,
+    callCenterApiName: context.callCenterApiName,
     privateKeyParameterName: context.privateKeyParameterName,
     privateKeySecretArn: context.privateKeySecretArn,
+    orgSecretArns: context.orgSecretArns
+      ?.split(',')
+      .map((arn) => arn.trim())
+      .filter((arn) => arn !== ''),
+    orgSecretNamePrefix: context.orgSecretNamePrefix,
     kmsKeyArn: context.kmsKeyArn,
     telephonyProviderName: context.telephonyProviderName,
     defaultFlowDevName: context.defaultFlowDevName,
     defaultFallbackQueue: context.defaultFallbackQueue,
     onError: context.onError as OnError | undefined,
+    flowBlockTimeoutSeconds: wholeNumber(context, 'flowBlockTimeoutSeconds', fail),
     alarmTopic: context.alarmTopicArn ? Topic.fromTopicArn(scope, 'AlarmTopic', context.alarmTopicArn) : undefined,
+    errorAlarmThreshold: wholeNumber(context, 'errorAlarmThreshold', fail),
+    notRoutedAlarmRatio: ratio(context, 'notRoutedAlarmRatio', fail),
+    tracing: flag(context, 'tracing', fail),
     provisionedConcurrency: wholeNumber(context, 'provisionedConcurrency', fail),
     logRetention: retention(context, fail),
     codePath: context.codePath,
-    inboundFlow: deployFlow ? { fallbackQueueArn: context.fallbackQueueArn!, name: context.flowName } : undefined,
+    inboundFlow: deployFlow
+      ? { fallbackQueueArn: context.fallbackQueueArn!, name: context.flowName, nameSuffix: flowNameSuffix(scope) }
+      : undefined,
   };
+}
+
+/** Connect flow names are per instance, so the sample flows of a stack not named the default carry its name. */
+function flowNameSuffix(scope: Construct): string | undefined {
+  const { stackName } = Stack.of(scope);
+  return stackName === DEFAULT_STACK_NAME ? undefined : ` (${stackName})`;
+}
+
+function flag(context: Context, key: ContextKey, fail: (message: string) => never): boolean {
+  const value = context[key];
+  if (value !== undefined && value !== 'true' && value !== 'false') fail(`${key} must be true or false`);
+  return value === 'true';
+}
+
+function ratio(context: Context, key: ContextKey, fail: (message: string) => never): number | undefined {
+  const value = context[key];
+  if (value === undefined) return undefined;
+  if (!/^(?:\d+\.?\d*|\.\d+)$/.test(value)) fail(`${key} must be a number such as 0.2`);
+  return Number(value);
 }
 
 function wholeNumber(context: Context, key: ContextKey, fail: (message: string) => never): number | undefined {

@@ -34,6 +34,9 @@ describe('Command: npx cdk synth', { timeout: 120_000 }, () => {
     const synth = await cdk(outdir, CONTEXT);
 
     expect(synth.code, synth.out).toBe(0);
+    expect(synth.out, 'cdk.json sets the recommended feature flags').not.toMatch(
+      /feature flags? (is|are) not configured/,
+    );
     const templateFile = join(outdir, 'ConnectOmniFlowBridge.template.json');
     const template = JSON.parse(readFileSync(templateFile, 'utf8'));
     // The README's way of finding the function's logical id, run as written.
@@ -58,6 +61,14 @@ describe('Command: npx cdk synth', { timeout: 120_000 }, () => {
     expect(synth.out).toContain(
       'connect-omniflow-bridge: context connectInstanceArn is required: pass -c connectInstanceArn=',
     );
+    expect(synth.out).not.toMatch(/\n\s+at /);
+  });
+
+  it('fails with a message naming a bad stackName', async () => {
+    const synth = await cdk(mkdtempSync(join(tmpdir(), 'cdk-out-')), [...CONTEXT, 'stackName=org_b']);
+
+    expect(synth.code).not.toBe(0);
+    expect(synth.out).toContain('connect-omniflow-bridge: context stackName must start with a letter');
     expect(synth.out).not.toMatch(/\n\s+at /);
   });
 });

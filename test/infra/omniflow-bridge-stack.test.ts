@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { type App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
-import { OmniFlowBridgeStack } from '../../infra/omniflow-bridge-stack.ts';
-import { INSTANCE_ARN, KMS_ARN, SECRET_ARN } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STACK_NAME, OmniFlowBridgeStack, stackNameFromContext } from '../../infra/omniflow-bridge-stack.ts';
+import { allows, policyStatements } from './iam-policy.ts';
+import { INSTANCE_ARN, KMS_ARN, SECRET_ARN, newApp } from './support.ts';
+
+const SECRETS = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret';
+const ORG_B = `${SECRETS}:org-b-Q1w2E3`;
+const ORG_C = `${SECRETS}:org-c`;
 
 const CONTEXT = {
   connectInstanceArn: INSTANCE_ARN,
@@ -16,14 +21,36 @@ const CONTEXT = {
   privateKeyParameterName: '/connect/salesforce/private-key',
 };
 
-function stackWith(context: Record<string, string | undefined>, nag = false): { stack: OmniFlowBridgeStack; app: App } {
-  const app = new App({ context: Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)) });
-  const stack = new OmniFlowBridgeStack(app, 'ConnectOmniFlowBridge');
+function stackWith(
+  context: Record<string, string | undefined>,
+  nag = false,
+  stackName = DEFAULT_STACK_NAME,
+): { stack: OmniFlowBridgeStack; app: App } {
+  const app = newApp(Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined)));
+  const stack = new OmniFlowBridgeStack(app, stackName);
   if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stack, app };
 }
 
+/** Every rule acknowledged anywhere in the app, as `<construct path> <rule id>`. */
+function acknowledgements(app: App): string[] {
+  return app.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) =>
+          Object.keys(m.data as object).map((id) => `${c.node.path} ${id.replace(/^annotation::/i, '')}`),
+        ),
+    );
+}
+
 describe('Stack: OmniFlowBridgeStack', () => {
+  // The first synth in a process loads CDK's CloudFormation validation engine: ~15 s on a busy machine.
+  beforeAll(() => {
+    stackWith(CONTEXT).app.synth();
+  }, 120_000);
+
   it("deploys to the Connect instance's account and region", () => {
     const { stack } = stackWith(CONTEXT);
 
@@ -41,7 +68,13 @@ describe('Stack: OmniFlowBridgeStack', () => {
       defaultFlowDevName: 'Route_VoiceCall',
       defaultFallbackQueue: '00G111222333444',
       onError: 'attributes',
+      flowBlockTimeoutSeconds: '6',
       alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:alarms',
+      errorAlarmThreshold: '3',
+      notRoutedAlarmRatio: '0.35',
+      tracing: 'true',
+      orgSecretArns: `${ORG_B}, ${ORG_C} ,`,
+      orgSecretNamePrefix: 'sfdc/',
       provisionedConcurrency: '2',
       logRetentionDays: '90',
     });
@@ -58,9 +91,19 @@ describe('Stack: OmniFlowBridgeStack', () => {
           DEFAULT_FLOW_DEV_NAME: 'Route_VoiceCall',
           DEFAULT_FALLBACK_QUEUE: '00G111222333444',
           ON_ERROR: 'attributes',
+          FLOW_BLOCK_TIMEOUT_SECONDS: '6',
         },
       },
+      TracingConfig: { Mode: 'Active' },
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Statistic: 'Sum', Threshold: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NotRouted', Threshold: 0.35 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', Threshold: 4500 });
+    const all = policyStatements(template);
+    expect(allows(all, 'secretsmanager:GetSecretValue', ORG_B)).toBe(true);
+    expect(allows(all, 'secretsmanager:GetSecretValue', `${ORG_C}-AbCdEf`)).toBe(true);
+    expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:sfdc/org-d-AbCdEf`)).toBe(true);
+    expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:org-d-AbCdEf`)).toBe(false);
     template.hasResourceProperties('AWS::Lambda::Alias', {
       ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
     });
@@ -71,7 +114,6 @@ describe('Stack: OmniFlowBridgeStack', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN }),
           Match.objectLike({
             Action: 'kms:Decrypt',
             Resource: KMS_ARN,
@@ -79,6 +121,19 @@ describe('Stack: OmniFlowBridgeStack', () => {
           }),
         ]),
       },
+    });
+  });
+
+  it('needs only the instance and secretName with the contact-centre secret', () => {
+    const { stack } = stackWith({ connectInstanceArn: INSTANCE_ARN, secretName: 'sfdc/contact-center' });
+    const template = Template.fromStack(stack);
+
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment: { Variables: Record<string, string> } };
+    }[];
+    expect(fn!.Properties.Environment.Variables).toEqual({
+      SECRET_NAME: 'sfdc/contact-center',
+      FLOW_BLOCK_TIMEOUT_SECONDS: '8',
     });
   });
 
@@ -118,9 +173,32 @@ describe('Stack: OmniFlowBridgeStack', () => {
     ],
     [
       { privateKeyParameterName: undefined },
-      'context needs exactly one of privateKeyParameterName (SSM parameter) and privateKeySecretArn (Secrets Manager secret)',
+      'context needs secretName (the contact-centre secret) or exactly one of privateKeyParameterName (SSM parameter) and privateKeySecretArn (Secrets Manager secret)',
     ],
-    [{ privateKeySecretArn: SECRET_ARN }, 'context needs exactly one of privateKeyParameterName'],
+    [{ privateKeySecretArn: SECRET_ARN }, 'context needs secretName (the contact-centre secret) or exactly one of'],
+    [
+      { secretName: 'sfdc/contact-center' },
+      'OmniFlowBridge: secretName holds the private key: do not also set privateKeyParameterName or privateKeySecretArn',
+    ],
+    [
+      { secretName: 'sfdc/contact-center', scrtEndpointBase: 'http://acme.my.salesforce-scrt.com/telephony/v1' },
+      'OmniFlowBridge: secretName holds the private key',
+    ],
+    [{ tracing: 'yes' }, 'context tracing must be true or false'],
+    [{ deployFlow: '1' }, 'context deployFlow must be true or false'],
+    [{ flowBlockTimeoutSeconds: '3s' }, 'context flowBlockTimeoutSeconds must be a whole number'],
+    [
+      { flowBlockTimeoutSeconds: '10' },
+      'OmniFlowBridge: flowBlockTimeoutSeconds must be a whole number of seconds from 1 to 8',
+    ],
+    [{ errorAlarmThreshold: '-1' }, 'context errorAlarmThreshold must be a whole number'],
+    [{ notRoutedAlarmRatio: '20%' }, 'context notRoutedAlarmRatio must be a number such as 0.2'],
+    [
+      { notRoutedAlarmRatio: '2' },
+      'OmniFlowBridge: notRoutedAlarmRatio must be a share of calls above 0 and at most 1',
+    ],
+    [{ orgSecretNamePrefix: '*' }, 'OmniFlowBridge: orgSecretNamePrefix must be the start of a secret name'],
+    [{ orgSecretArns: `${ORG_B},org-c` }, 'OmniFlowBridge: orgSecretArns[1] must be a Secrets Manager secret ARN'],
     [{ onError: 'ignore' }, 'context onError must be throw or attributes'],
     [{ alarmTopicArn: 'alarms' }, 'context alarmTopicArn is not an SNS topic ARN'],
     [{ provisionedConcurrency: 'two' }, 'context provisionedConcurrency must be a whole number'],
@@ -136,29 +214,99 @@ describe('Stack: OmniFlowBridgeStack', () => {
     expect(() => stackWith({ ...CONTEXT, ...override })).toThrow(message);
   });
 
+  describe('stack name', () => {
+    it('is ConnectOmniFlowBridge unless the stackName context key says otherwise', () => {
+      expect(stackNameFromContext(() => undefined)).toBe('ConnectOmniFlowBridge');
+      expect(stackNameFromContext((key) => (key === 'stackName' ? ' OmniFlow-OrgB ' : undefined))).toBe(
+        'OmniFlow-OrgB',
+      );
+    });
+
+    it.each(['1org', 'org_b', 'org b', `a${'b'.repeat(128)}`])('refuses stackName %s', (name) => {
+      expect(() => stackNameFromContext(() => name)).toThrow(
+        'context stackName must start with a letter and hold only letters, digits and hyphens (at most 128 characters)',
+      );
+    });
+
+    it("names the dashboard, the alarms and the sample flows after the stack, so instances don't collide", () => {
+      const { stack } = stackWith(
+        { ...CONTEXT, deployFlow: 'true', fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback` },
+        false,
+        'OmniFlow-OrgB',
+      );
+      const template = Template.fromStack(stack);
+
+      template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'OmniFlow-OrgB-Bridge' });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'OmniFlow-OrgB-Bridge-FailedCalls' });
+      template.hasResourceProperties('AWS::Connect::ContactFlow', {
+        Name: 'Salesforce Omni-Channel inbound (OmniFlow-OrgB)',
+      });
+      template.hasResourceProperties('AWS::Connect::ContactFlow', {
+        Name: 'Salesforce Omni-Channel transfer (OmniFlow-OrgB)',
+      });
+    });
+
+    it('keeps the plain flow names for the default stack', () => {
+      const { stack } = stackWith({
+        ...CONTEXT,
+        deployFlow: 'true',
+        fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback`,
+      });
+
+      const names = Object.values(Template.fromStack(stack).findResources('AWS::Connect::ContactFlow')).map(
+        (f) => (f as { Properties: { Name: string } }).Properties.Name,
+      );
+      expect(names.sort()).toEqual(['Salesforce Omni-Channel inbound', 'Salesforce Omni-Channel transfer']);
+    });
+  });
+
   describe('cdk-nag AwsSolutions', () => {
-    it.each<[string, Record<string, string | undefined>]>([
-      ['an SSM parameter', {}],
+    const PREFIX_FINDING =
+      'ConnectOmniFlowBridge/Bridge/OrgSecretsByPrefix AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-west-2:123456789012:secret:sfdc/*]';
+    const TRACING_FINDING = 'ConnectOmniFlowBridge/Bridge/Tracing AwsSolutions-IAM5[Resource::*]';
+    const CONTACT_CENTRE = {
+      secretName: 'sfdc/contact-center',
+      scrtEndpointBase: undefined,
+      salesforceOrgId: undefined,
+      callCenterApiName: undefined,
+      privateKeyParameterName: undefined,
+    };
+
+    it.each<[string, Record<string, string | undefined>, string[]]>([
+      ['an SSM parameter', {}, []],
       [
         'an SSM parameter with a KMS key, alarms and provisioned concurrency',
         { kmsKeyArn: KMS_ARN, alarmTopicArn: 'arn:aws:sns:eu-west-2:123456789012:a', provisionedConcurrency: '1' },
+        [],
       ],
-      ['a complete secret ARN', { privateKeyParameterName: undefined, privateKeySecretArn: SECRET_ARN }],
-      ['the sample flow deployed', { deployFlow: 'true', fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback` }],
+      ['a complete secret ARN', { privateKeyParameterName: undefined, privateKeySecretArn: SECRET_ARN }, []],
+      ['the sample flow deployed', { deployFlow: 'true', fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback` }, []],
       [
         'a secret ARN without its suffix',
-        {
-          privateKeyParameterName: undefined,
-          privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:sf',
-        },
+        { privateKeyParameterName: undefined, privateKeySecretArn: `${SECRETS}:sf` },
+        [],
       ],
-    ])('finds nothing unacknowledged with %s', (_label, override) => {
+      ["other orgs' secrets by ARN", { orgSecretArns: `${ORG_B},${ORG_C}` }, []],
+      ['the contact-centre secret', { ...CONTACT_CENTRE, kmsKeyArn: KMS_ARN, orgSecretArns: ORG_B }, []],
+      [
+        'the contact-centre secret and a prefix for other orgs (one acknowledged finding: that prefix)',
+        { ...CONTACT_CENTRE, orgSecretNamePrefix: 'sfdc/' },
+        [PREFIX_FINDING],
+      ],
+      [
+        "other orgs' secrets by name prefix (one acknowledged finding: that prefix)",
+        { orgSecretNamePrefix: 'sfdc/' },
+        [PREFIX_FINDING],
+      ],
+      ['X-Ray tracing (one acknowledged finding: X-Ray has no resources)', { tracing: 'true' }, [TRACING_FINDING]],
+    ])('finds nothing unacknowledged with %s', (_label, override, acknowledged) => {
       const { app } = stackWith({ ...CONTEXT, ...override }, true);
 
       expect(() => app.synth()).not.toThrow();
       const report = JSON.parse(readFileSync(join(app.outdir, 'validation-report.json'), 'utf8'));
       const violations = report.pluginReports.flatMap((r: { violations: unknown[] }) => r.violations);
       expect(violations).toEqual([]);
+      expect(acknowledgements(app)).toEqual(acknowledged);
     });
 
     it('does report a planted violation (the check is live)', () => {
@@ -166,6 +314,15 @@ describe('Stack: OmniFlowBridgeStack', () => {
       stack.bridge.role.addToPolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
 
       expect(() => app.synth()).toThrow('AwsSolutions-IAM5');
+    });
+
+    it('still reports a wildcard the acknowledgements do not name, with tracing and a prefix', () => {
+      const { app, stack } = stackWith({ ...CONTEXT, tracing: 'true', orgSecretNamePrefix: 'sfdc/' }, true);
+      stack.bridge.role.addToPolicy(
+        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [`${SECRETS}:*`] }),
+      );
+
+      expect(() => app.synth()).toThrow(`AwsSolutions-IAM5[Resource::${SECRETS}:*]`);
     });
   });
 });

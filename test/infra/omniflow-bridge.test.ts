@@ -6,15 +6,11 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import type { OmniFlowBridgeProps } from '../../infra/omniflow-bridge.ts';
 import { BUNDLE } from '../support/lambda-container.ts';
+import { allows, policyStatements, type Statement } from './iam-policy.ts';
 import { INSTANCE_ARN, KMS_ARN, SECRET_ARN, synthBridge } from './support.ts';
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-
 function statements(props: Partial<OmniFlowBridgeProps> = {}): Statement[] {
-  const policies = synthBridge(props).template.findResources('AWS::IAM::Policy');
-  return Object.values(policies).flatMap(
-    (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
-  );
+  return policyStatements(synthBridge(props).template);
 }
 
 const actions = (all: Statement[]) => all.flatMap((s) => [s.Action].flat()).sort();
@@ -44,8 +40,34 @@ describe('Construct: OmniFlowBridge', () => {
             PRIVATE_KEY_PARAM_NAME: '/connect/salesforce/private-key',
             DEFAULT_FLOW_DEV_NAME: 'Route_VoiceCall',
             ON_ERROR: 'attributes',
+            FLOW_BLOCK_TIMEOUT_SECONDS: '8',
           },
         },
+      });
+    });
+
+    it('reads its configuration from the contact-centre secret, settings given as props winning', () => {
+      const { template } = synthBridge({
+        secretName: 'sfdc/contact-center',
+        privateKeyParameterName: undefined,
+        scrtEndpointBase: undefined,
+        salesforceOrgId: undefined,
+        callCenterApiName: 'Override_CC',
+      });
+
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as {
+        Properties: { Environment: { Variables: Record<string, string> } };
+      }[];
+      expect(fn!.Properties.Environment.Variables).toEqual({
+        SECRET_NAME: 'sfdc/contact-center',
+        CALL_CENTER_API_NAME: 'Override_CC',
+        FLOW_BLOCK_TIMEOUT_SECONDS: '8',
+      });
+    });
+
+    it("tells the function the flow block's timeout", () => {
+      synthBridge({ flowBlockTimeoutSeconds: 3 }).template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: { FLOW_BLOCK_TIMEOUT_SECONDS: '3' } },
       });
     });
 
@@ -132,18 +154,11 @@ describe('Construct: OmniFlowBridge', () => {
       expect(all.find((s) => s.Action === 'ssm:GetParameter')!.Resource).toBe(arn);
     });
 
-    it('may read exactly the secret when the key is in Secrets Manager', () => {
+    it('may read the secret when the key is in Secrets Manager, and nothing in SSM', () => {
       const all = statements({ privateKeyParameterName: undefined, privateKeySecretArn: SECRET_ARN });
 
       expect(actions(all)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
-      expect(all.find((s) => s.Action === 'secretsmanager:GetSecretValue')!.Resource).toBe(SECRET_ARN);
-    });
-
-    it("matches a secret ARN given without its suffix to that secret's suffix only", () => {
-      const partial = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:connect/sf_key';
-      const all = statements({ privateKeyParameterName: undefined, privateKeySecretArn: partial });
-
-      expect(all.find((s) => s.Action === 'secretsmanager:GetSecretValue')!.Resource).toBe(`${partial}-??????`);
+      expect(allows(all, 'secretsmanager:GetSecretValue', SECRET_ARN)).toBe(true);
     });
 
     it('may decrypt with the KMS key only through the key store, and only when a key is given', () => {
@@ -171,36 +186,54 @@ describe('Construct: OmniFlowBridge', () => {
   });
 
   describe('alarms', () => {
-    it('watches errors, throttles and p99 duration of the alias', () => {
-      const { template } = synthBridge();
-
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Errors',
-        Threshold: 1,
-        AlarmActions: Match.absent(),
-      });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'Duration',
-        ExtendedStatistic: 'p99',
-        Threshold: 6000,
-        Dimensions: Match.arrayWith([Match.objectLike({ Name: 'Resource' })]),
-      });
-    });
-
-    it('notifies the topic of alarms and recoveries when one is given', () => {
+    it('notifies the topic of every alarm and its recovery when one is given', () => {
       const topicArn = 'arn:aws:sns:eu-west-2:123456789012:connect-alarms';
       const { template } = synthBridge((stack) => ({ alarmTopic: Topic.fromTopicArn(stack, 'Topic', topicArn) }));
 
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
         Properties: Record<string, unknown>;
       }[];
-      expect(alarms).toHaveLength(3);
+      expect(alarms).toHaveLength(5);
       for (const alarm of alarms) {
         expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
         expect(alarm.Properties.OKActions).toEqual([topicArn]);
       }
+    });
+
+    it('sends nothing without a topic', () => {
+      synthBridge().template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: Match.absent() });
+    });
+  });
+
+  describe('tracing', () => {
+    it('is off by default, with no X-Ray permission', () => {
+      const { template } = synthBridge();
+
+      template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+      expect(actions(policyStatements(template)).filter((a) => a.startsWith('xray:'))).toEqual([]);
+    });
+
+    it('traces actively with X-Ray when asked, in a policy of its own that the function waits for', () => {
+      const { template } = synthBridge({ tracing: true });
+
+      template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+      const tracing = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => /Tracing/.test(id))!;
+      expect(tracing[1]).toMatchObject({
+        Properties: {
+          PolicyDocument: {
+            Statement: [
+              { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+            ],
+          },
+          Roles: [{ Ref: expect.stringMatching(/^BridgeRole/) }],
+        },
+      });
+      const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as { DependsOn: string[] }[];
+      expect(fn!.DependsOn).toContain(tracing[0]);
+      const defaultPolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+        /DefaultPolicy/.test(id),
+      )!;
+      expect(JSON.stringify(defaultPolicy[1])).not.toContain('xray:');
     });
   });
 
@@ -225,7 +258,15 @@ describe('Construct: OmniFlowBridge', () => {
       [{ callCenterApiName: '' }, 'OmniFlowBridge: callCenterApiName (CALL_CENTER_API_NAME) is not set'],
       [
         { privateKeyParameterName: undefined },
-        'OmniFlowBridge: privateKeyParameterName (PRIVATE_KEY_PARAM_NAME) (SSM parameter) or privateKeySecretArn (PRIVATE_KEY_SECRET_ID) (Secrets Manager secret) must be set',
+        'OmniFlowBridge: privateKeyParameterName (PRIVATE_KEY_PARAM_NAME) (SSM parameter) or privateKeySecretArn (PRIVATE_KEY_SECRET_ID) (Secrets Manager secret) must be set, or secretName (SECRET_NAME) (the contact-centre secret)',
+      ],
+      [
+        { scrtEndpointBase: undefined },
+        'OmniFlowBridge: scrtEndpointBase (SCRT_ENDPOINT_BASE) is not set (or set secretName (SECRET_NAME) to the contact-centre secret)',
+      ],
+      [
+        { privateKeyParameterName: undefined, secretName: 'sfdc/cc', salesforceOrgId: '00DKz' },
+        'OmniFlowBridge: salesforceOrgId (SALESFORCE_ORG_ID) is not valid: expected a 15- or 18-character Salesforce org id starting with 00D',
       ],
       [
         { privateKeySecretArn: SECRET_ARN },
@@ -235,6 +276,35 @@ describe('Construct: OmniFlowBridge', () => {
         { privateKeyParameterName: undefined, privateKeySecretArn: 'connect/sf-key' },
         'OmniFlowBridge: privateKeySecretArn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
       ],
+      [
+        { privateKeyParameterName: undefined, secretName: 'sfdc*' },
+        'OmniFlowBridge: secretName must be a Secrets Manager secret name (1–512 of letters, digits and /_+=.@-) or ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+      ],
+      [
+        { secretName: 'sfdc-contact-center' },
+        'OmniFlowBridge: secretName holds the private key: do not also set privateKeyParameterName or privateKeySecretArn',
+      ],
+      [
+        { privateKeyParameterName: undefined, privateKeySecretArn: SECRET_ARN, secretName: 'sfdc-contact-center' },
+        'OmniFlowBridge: secretName holds the private key: do not also set privateKeyParameterName or privateKeySecretArn',
+      ],
+      [
+        { orgSecretArns: [SECRET_ARN, 'org-b'] },
+        'OmniFlowBridge: orgSecretArns[1] must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+      ],
+      ...['', '*', 'sfdc/*', 'org-?', 'a b'].map((prefix): [Partial<OmniFlowBridgeProps>, string] => [
+        { orgSecretNamePrefix: prefix },
+        'OmniFlowBridge: orgSecretNamePrefix must be the start of a secret name, 1–512 of letters, digits and /_+=.@- without * or ?: an empty or wildcard prefix would grant every secret in the account',
+      ]),
+      ...[0, 9, 2.5].map((seconds): [Partial<OmniFlowBridgeProps>, string] => [
+        { flowBlockTimeoutSeconds: seconds },
+        'OmniFlowBridge: flowBlockTimeoutSeconds must be a whole number of seconds from 1 to 8',
+      ]),
+      [{ errorAlarmThreshold: 0 }, 'OmniFlowBridge: errorAlarmThreshold must be a whole number ≥ 1'],
+      ...[0, 1.5, Number.NaN].map((ratio): [Partial<OmniFlowBridgeProps>, string] => [
+        { notRoutedAlarmRatio: ratio },
+        'OmniFlowBridge: notRoutedAlarmRatio must be a share of calls above 0 and at most 1',
+      ]),
       [
         { kmsKeyArn: 'alias/aws/ssm' },
         'OmniFlowBridge: kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',

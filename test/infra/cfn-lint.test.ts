@@ -1,0 +1,84 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OmniFlowBridgeStack } from '../../infra/omniflow-bridge-stack.ts';
+import { runCommand } from '../support/run-command.ts';
+import { INSTANCE_ARN, SECRET_ARN, newApp } from './support.ts';
+
+interface Finding {
+  readonly Filename: string;
+  readonly Level: 'Error' | 'Warning' | 'Informational';
+  readonly Message: string;
+  readonly Rule: { readonly Id: string };
+  readonly Location: { readonly Path: readonly (string | number)[] };
+}
+
+const SETTINGS = {
+  connectInstanceArn: INSTANCE_ARN,
+  scrtEndpointBase: 'https://acme.my.salesforce-scrt.com/telephony/v1',
+  salesforceOrgId: '00DKz000001AbCdEAA',
+  callCenterApiName: 'ConnectCallCenter',
+};
+
+/** The deployable variants: the key in SSM, in Secrets Manager, or the contact-centre secret serving several orgs. */
+const VARIANTS: Record<string, Record<string, string>> = {
+  ssm: { ...SETTINGS, privateKeyParameterName: '/connect/salesforce/private-key' },
+  'secrets-manager': { ...SETTINGS, privateKeySecretArn: SECRET_ARN },
+  'contact-centre-secret': {
+    connectInstanceArn: INSTANCE_ARN,
+    secretName: 'sfdc/contact-center',
+    orgSecretNamePrefix: 'sfdc/',
+    tracing: 'true',
+    deployFlow: 'true',
+    fallbackQueueArn: `${INSTANCE_ARN}/queue/fallback`,
+  },
+};
+
+/**
+ * Synthesizes a variant in this process (CDK's own validation off: cfn-lint is the independent check here) and
+ * returns its template file.
+ */
+function synthesize(variant: string): string {
+  const app = newApp(VARIANTS[variant], { validation: false });
+  new OmniFlowBridgeStack(app, `Bridge-${variant}`);
+  return app.synth().getStackByName(`Bridge-${variant}`).templateFullPath;
+}
+
+describe('Command: cfn-lint on the synthesized templates', () => {
+  const files: Record<string, string> = {};
+  let findings: Finding[] = [];
+
+  beforeAll(async () => {
+    for (const variant of Object.keys(VARIANTS)) files[variant] = synthesize(variant);
+    // A copy with a runtime CloudFormation does not know: cfn-lint must report it, or its findings are not read.
+    const planted = JSON.parse(readFileSync(files.ssm!, 'utf8'));
+    const fn = Object.values(
+      planted.Resources as Record<string, { Type: string; Properties: { Runtime: string } }>,
+    ).find((r) => r.Type === 'AWS::Lambda::Function')!;
+    fn.Properties.Runtime = 'nodejs99.x';
+    files.planted = join(mkdtempSync(join(tmpdir(), 'cfn-lint-')), 'planted.template.json');
+    writeFileSync(files.planted, JSON.stringify(planted));
+
+    const run = await runCommand('cfn-lint', ['--format', 'json', ...Object.values(files)], { HOME: tmpdir() });
+    expect(run.stderr, 'cfn-lint must be installed (pip install cfn-lint)').not.toMatch(/not found|No such file/);
+    findings = JSON.parse(run.stdout) as Finding[];
+  }, 120_000);
+
+  const of = (variant: string, level: Finding['Level']) =>
+    findings.filter((f) => f.Filename === files[variant] && f.Level === level);
+
+  it.each(Object.keys(VARIANTS))('finds no error in the %s template (warnings are printed)', (variant) => {
+    for (const w of of(variant, 'Warning')) {
+      console.log(`cfn-lint ${variant}: ${w.Rule.Id} ${w.Location.Path.join('/')}: ${w.Message}`);
+    }
+
+    expect(of(variant, 'Error').map((f) => `${f.Rule.Id} ${f.Location.Path.join('/')}: ${f.Message}`)).toEqual([]);
+  });
+
+  it('reports an error planted in a template (the check is live)', () => {
+    const errors = of('planted', 'Error');
+
+    expect(errors.some((f) => f.Rule.Id.startsWith('E') && f.Location.Path.includes('Runtime'))).toBe(true);
+  });
+});
