@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { nodeBinary, type Runtime, runtimeFromEnv } from './node-runtime.ts';
 
 /** The deployable bundle, the one file every integration test, the sandbox and the benchmark run. */
 export const BUNDLE = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
@@ -18,7 +19,13 @@ export interface Invocation {
 export interface ContainerOptions {
   /** The function's environment (settings, endpoints, NODE_EXTRA_CA_CERTS), on top of a minimal base. */
   readonly env: Record<string, string>;
+  /** @default BUNDLE */
   readonly bundle?: string;
+  /**
+   * The Node that runs the container.
+   * @default runtimeFromEnv() — what the vitest project names, else `host`
+   */
+  readonly runtime?: Runtime;
 }
 
 /** The container process's memory. */
@@ -28,9 +35,9 @@ export interface ContainerStats {
 }
 
 type Message =
-  | { type: 'ready'; initMs: number }
+  | { type: 'ready'; initMs: number; nodeVersion: string }
   | ({ type: 'stats'; id: string } & ContainerStats)
-  | { type: 'init-error'; errorType: string; errorMessage: string }
+  | { type: 'init-error'; nodeVersion: string; errorType: string; errorMessage: string }
   | ({ type: 'result'; id: string } & Invocation);
 
 /**
@@ -43,6 +50,10 @@ export class LambdaContainer {
   private constructor(
     private readonly child: ChildProcess,
     readonly initMs: number,
+    /** The runtime the container was started with. */
+    readonly runtime: Runtime,
+    /** `process.version` as the container process itself reports it. */
+    readonly nodeVersion: string,
     /** Every line the function wrote to stdout / stderr, init included. */
     readonly stdout: string[],
     readonly stderr: string[],
@@ -55,8 +66,9 @@ export class LambdaContainer {
     });
   }
 
-  static async start({ env, bundle = BUNDLE }: ContainerOptions): Promise<LambdaContainer> {
+  static async start({ env, bundle = BUNDLE, runtime = runtimeFromEnv() }: ContainerOptions): Promise<LambdaContainer> {
     const child = fork(RUNTIME, [], {
+      execPath: nodeBinary(runtime),
       // The deployed runtime is Node 24; the SDK's "Node < 22" notice would only be noise from this local stand-in.
       env: {
         PATH: process.env.PATH ?? '',
@@ -74,10 +86,12 @@ export class LambdaContainer {
     collectLines(child.stderr!, stderr);
     const first = await new Promise<Message>((resolve, reject) => {
       child.once('message', resolve);
-      child.once('exit', (code) => reject(new Error(`container exited during init (${code}): ${stderr.join('\n')}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`container (${runtime}) exited during init (${code}): ${stderr.join('\n')}`)),
+      );
     });
-    if (first.type !== 'ready') throw new Error(`init failed: ${JSON.stringify(first)}`);
-    return new LambdaContainer(child, first.initMs, stdout, stderr);
+    if (first.type !== 'ready') throw new Error(`init failed (${runtime}): ${JSON.stringify(first)}`);
+    return new LambdaContainer(child, first.initMs, runtime, first.nodeVersion, stdout, stderr);
   }
 
   /** Invokes the handler with `event` and a function timeout of `timeoutMs` (Lambda's, not Connect's). */
