@@ -6,17 +6,21 @@ import { SecretsManagerKeySource } from '../../lambda/src/key/secrets-manager.ts
 import { SsmKeySource } from '../../lambda/src/key/ssm.ts';
 import { replies } from '../emulators/salesforce.ts';
 import { MotoServer } from '../emulators/moto.ts';
-import { ORG_ID } from '../support/sandbox.ts';
+import { CALL_CENTER_API_NAME, contactCentreSecret, ORG_ID } from '../support/sandbox.ts';
 import { sampleEvent, useSandbox } from '../support/integration.ts';
 
 const PARAMETER = '/connect/moto/private-key';
 const SECRET = 'connect/moto/private-key';
+const CONTACT_CENTRE_SECRET = 'sfdc/contact-centre/moto';
 
 const { sandbox, container } = useSandbox();
 let moto: MotoServer;
 let secretArn: string;
 
-/** Stores the call-center key in moto through its API, as an admin (or Salesforce's setup) would. */
+/**
+ * Stores the call-center key in moto through its API, as an admin (or Salesforce's setup) would: as a SecureString,
+ * as a secret holding the PEM, and in Salesforce's contact-centre secret with the org's settings.
+ */
 async function storeKey(pem: string): Promise<void> {
   const credentials = { accessKeyId: moto.env.AWS_ACCESS_KEY_ID!, secretAccessKey: moto.env.AWS_SECRET_ACCESS_KEY! };
   const client = { endpoint: moto.endpoint, region: moto.env.AWS_REGION!, credentials };
@@ -27,6 +31,17 @@ async function storeKey(pem: string): Promise<void> {
     new CreateSecretCommand({ Name: SECRET, SecretString: pem }),
   );
   secretArn = created.ARN!;
+  const org = {
+    orgId: ORG_ID,
+    callCenterApiName: CALL_CENTER_API_NAME,
+    endpointBase: sandbox().salesforce.endpointBase,
+  };
+  await new SecretsManagerClient(client).send(
+    new CreateSecretCommand({
+      Name: CONTACT_CENTRE_SECRET,
+      SecretString: contactCentreSecret({ ...org, privateKeyPem: pem }),
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -79,6 +94,16 @@ describe('Integration: the key sources against moto_server, an independent AWS i
     it.each([
       ['an SSM SecureString', { PRIVATE_KEY_PARAM_NAME: PARAMETER }],
       ['a Secrets Manager secret', { PRIVATE_KEY_PARAM_NAME: undefined, PRIVATE_KEY_SECRET_ID: SECRET }],
+      [
+        "Salesforce's contact-centre secret (SECRET_NAME, settings included)",
+        {
+          SECRET_NAME: CONTACT_CENTRE_SECRET,
+          SCRT_ENDPOINT_BASE: undefined,
+          SALESFORCE_ORG_ID: undefined,
+          CALL_CENTER_API_NAME: undefined,
+          PRIVATE_KEY_PARAM_NAME: undefined,
+        },
+      ],
     ])('routes a call signed with the key from %s', async (_label, keySetting) => {
       // Prepare: every AWS setting points at moto; the repository's own AWS endpoint is left idle
       const lambda = await container({ ...moto.env, ...keySetting });
