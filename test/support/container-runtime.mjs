@@ -48,5 +48,8 @@ process.on('message', async ({ id, event, timeoutMs, type }) => {
     lambdaTimeout,
   ]);
   clearTimeout(timer);
-  process.send({ type: 'result', id, durationMs: performance.now() - started, ...outcome });
+  const durationMs = performance.now() - started;
+  process.stdout.write(`${process.env.BRIDGE_FLUSHED}${id}\n`, () =>
+    process.send({ type: 'result', id, durationMs, ...outcome }),
+  );
 });
