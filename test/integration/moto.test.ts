@@ -45,19 +45,20 @@ async function storeKey(pem: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  vi.stubEnv('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true');
   moto = await MotoServer.start();
   await storeKey(sandbox().keys.privateKeyPem);
 }, 45_000);
 afterAll(async () => {
   await moto?.stop();
-  vi.unstubAllEnvs();
 });
 
 describe('Integration: the key sources against moto_server, an independent AWS implementation', () => {
   describe('in process, with the real SDK clients pointed at moto by AWS_ENDPOINT_URL_*', () => {
     beforeAll(() => {
       for (const [name, value] of Object.entries(moto.env)) vi.stubEnv(name, value);
+    });
+    afterAll(() => {
+      vi.unstubAllEnvs();
     });
 
     it('SsmKeySource reads the SecureString decrypted (GetParameter WithDecryption)', async () => {
