@@ -8,10 +8,15 @@ let bridge;
 try {
   bridge = await import(pathToFileURL(process.env.BRIDGE_BUNDLE).href);
 } catch (error) {
-  process.send({ type: 'init-error', errorType: error?.name, errorMessage: error?.message });
+  process.send({
+    type: 'init-error',
+    nodeVersion: process.version,
+    errorType: error?.name,
+    errorMessage: error?.message,
+  });
   process.exit(1);
 }
-process.send({ type: 'ready', initMs: performance.now() - initStarted });
+process.send({ type: 'ready', nodeVersion: process.version, initMs: performance.now() - initStarted });
 
 process.on('message', async ({ id, event, timeoutMs, type }) => {
   if (type === 'stats') {
@@ -43,5 +48,8 @@ process.on('message', async ({ id, event, timeoutMs, type }) => {
     lambdaTimeout,
   ]);
   clearTimeout(timer);
-  process.send({ type: 'result', id, durationMs: performance.now() - started, ...outcome });
+  const durationMs = performance.now() - started;
+  process.stdout.write(`${process.env.BRIDGE_FLUSHED}${id}\n`, () =>
+    process.send({ type: 'result', id, durationMs, ...outcome }),
+  );
 });

@@ -1,10 +1,17 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { nodeBinary, type Runtime, runtimeFromEnv } from './node-runtime.ts';
 
 /** The deployable bundle, the one file every integration test, the sandbox and the benchmark run. */
 export const BUNDLE = fileURLToPath(new URL('../../dist/lambda/index.mjs', import.meta.url));
 const RUNTIME = fileURLToPath(new URL('./container-runtime.mjs', import.meta.url));
+/**
+ * The line the container runtime writes to stdout after each invocation, before it sends the result. stdout and the
+ * IPC channel are separate pipes, so the result can arrive before the invocation's last log line; an invocation is
+ * over when both the result and this line are in.
+ */
+const FLUSHED = '@@container-runtime flushed ';
 
 /** One invocation's outcome, as the Lambda service would see it. */
 export interface Invocation {
@@ -18,7 +25,13 @@ export interface Invocation {
 export interface ContainerOptions {
   /** The function's environment (settings, endpoints, NODE_EXTRA_CA_CERTS), on top of a minimal base. */
   readonly env: Record<string, string>;
+  /** @default BUNDLE */
   readonly bundle?: string;
+  /**
+   * The Node that runs the container.
+   * @default runtimeFromEnv() — what the vitest project names, else `host`
+   */
+  readonly runtime?: Runtime;
 }
 
 /** The container process's memory. */
@@ -28,9 +41,9 @@ export interface ContainerStats {
 }
 
 type Message =
-  | { type: 'ready'; initMs: number }
+  | { type: 'ready'; initMs: number; nodeVersion: string }
   | ({ type: 'stats'; id: string } & ContainerStats)
-  | { type: 'init-error'; errorType: string; errorMessage: string }
+  | { type: 'init-error'; nodeVersion: string; errorType: string; errorMessage: string }
   | ({ type: 'result'; id: string } & Invocation);
 
 /**
@@ -39,14 +52,21 @@ type Message =
  */
 export class LambdaContainer {
   readonly #pending = new Map<string, (answer: never) => void>();
+  readonly #closed: Promise<unknown>;
 
   private constructor(
     private readonly child: ChildProcess,
+    private readonly flushes: Map<string, () => void>,
     readonly initMs: number,
+    /** The runtime the container was started with. */
+    readonly runtime: Runtime,
+    /** `process.version` as the container process itself reports it. */
+    readonly nodeVersion: string,
     /** Every line the function wrote to stdout / stderr, init included. */
     readonly stdout: string[],
     readonly stderr: string[],
   ) {
+    this.#closed = new Promise((resolve) => child.once('close', resolve));
     child.on('message', (message: Message) => {
       if (message.type !== 'result' && message.type !== 'stats') return;
       const { type: _, id, ...answer } = message;
@@ -55,8 +75,9 @@ export class LambdaContainer {
     });
   }
 
-  static async start({ env, bundle = BUNDLE }: ContainerOptions): Promise<LambdaContainer> {
+  static async start({ env, bundle = BUNDLE, runtime = runtimeFromEnv() }: ContainerOptions): Promise<LambdaContainer> {
     const child = fork(RUNTIME, [], {
+      execPath: nodeBinary(runtime),
       // The deployed runtime is Node 24; the SDK's "Node < 22" notice would only be noise from this local stand-in.
       env: {
         PATH: process.env.PATH ?? '',
@@ -64,29 +85,42 @@ export class LambdaContainer {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...env,
         BRIDGE_BUNDLE: bundle,
+        BRIDGE_FLUSHED: FLUSHED,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });
     const stdout: string[] = [];
     const stderr: string[] = [];
-    collectLines(child.stdout!, stdout);
+    const flushes = new Map<string, () => void>();
+    collectLines(child.stdout!, stdout, (line) => {
+      if (!line.startsWith(FLUSHED)) return false;
+      flushes.get(line.slice(FLUSHED.length))?.();
+      return true;
+    });
     collectLines(child.stderr!, stderr);
     const first = await new Promise<Message>((resolve, reject) => {
       child.once('message', resolve);
-      child.once('exit', (code) => reject(new Error(`container exited during init (${code}): ${stderr.join('\n')}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`container (${runtime}) exited during init (${code}): ${stderr.join('\n')}`)),
+      );
     });
-    if (first.type !== 'ready') throw new Error(`init failed: ${JSON.stringify(first)}`);
-    return new LambdaContainer(child, first.initMs, stdout, stderr);
+    if (first.type !== 'ready') throw new Error(`init failed (${runtime}): ${JSON.stringify(first)}`);
+    return new LambdaContainer(child, flushes, first.initMs, runtime, first.nodeVersion, stdout, stderr);
   }
 
-  /** Invokes the handler with `event` and a function timeout of `timeoutMs` (Lambda's, not Connect's). */
-  invoke(event: unknown, { timeoutMs = 8_000 } = {}): Promise<Invocation> {
+  /**
+   * Invokes the handler with `event` and a function timeout of `timeoutMs` (Lambda's, not Connect's). Settles once
+   * the result and every line the invocation wrote to stdout are in.
+   */
+  async invoke(event: unknown, { timeoutMs = 8_000 } = {}): Promise<Invocation> {
     const id = randomUUID();
-    return new Promise((resolve) => {
-      this.#pending.set(id, resolve);
-      this.child.send({ id, event, timeoutMs });
-    });
+    const flushed = new Promise<void>((resolve) => this.flushes.set(id, resolve));
+    const answered = new Promise<Invocation>((resolve) => this.#pending.set(id, resolve));
+    this.child.send({ id, event, timeoutMs });
+    const [answer] = await Promise.all([answered, flushed]);
+    this.flushes.delete(id);
+    return answer;
   }
 
   /** The container's current and peak memory. */
@@ -109,19 +143,18 @@ export class LambdaContainer {
     });
   }
 
+  /** Stops the container and waits until everything it wrote has been read. */
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill();
-    await exited;
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
+    await this.#closed;
   }
 }
 
-function collectLines(stream: NodeJS.ReadableStream, into: string[]): void {
+function collectLines(stream: NodeJS.ReadableStream, into: string[], consumed = (_line: string) => false): void {
   let rest = '';
   stream.on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString()).split('\n');
     rest = lines.pop() ?? '';
-    into.push(...lines.filter((line) => line !== ''));
+    into.push(...lines.filter((line) => line !== '' && !consumed(line)));
   });
 }

