@@ -8,9 +8,6 @@ import {
 } from '@aws-sdk/client-lambda';
 import { ACCOUNT, REGION } from '../emulators/aws.ts';
 
-// The SDK's notice about Node < 22 is noise in a test run on the development machine's Node.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export const INSTANCE_ID = '11111111-2222-3333-4444-555555555555';
 export const INSTANCE_ARN = `arn:aws:connect:${REGION}:${ACCOUNT}:instance/${INSTANCE_ID}`;
 

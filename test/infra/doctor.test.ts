@@ -177,7 +177,7 @@ describe('Command: npm run doctor (against the emulators)', () => {
 
       expect(run.code).toBe(1);
       expect(lineOf(run, 'RSA private key')).toMatch(
-        /^FAIL .*holds a 1024-bit RSA key.* — fix: Salesforce needs 2048 \(or 4096\) bits/,
+        /^FAIL .*holds a 1024-bit RSA key.* — fix: make a new 2048-bit \(or 4096-bit\) key pair, upload its certificate to the call center, then store the new key$/,
       );
       expect(lineOf(run, 'Salesforce host')).toMatch(
         /^FAIL {2}Salesforce host resolves and its TLS is valid: no-such-org\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\) — fix: check SCRT_ENDPOINT_BASE/,
