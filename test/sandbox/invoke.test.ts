@@ -6,59 +6,114 @@ import { bin, runCommand } from '../support/run-command.ts';
 
 /** Runs `npm run invoke -- …` the way the README shows it (the bundle is already built by `npm test`). */
 const invoke = (args: string[], env: Record<string, string> = {}) =>
-  runCommand(bin('tsx'), ['test/sandbox/invoke.ts', ...args], { NO_COLOR: '1', ...env }, 30_000);
+  runCommand(bin('tsx'), ['test/sandbox/invoke.ts', ...args], { NO_COLOR: '1', ...env }, 60_000);
+const firstLine = (stdout: string) => stdout.split('\n')[0];
+const AGENT_ID = 'aaaaaaaa-0000-1111-2222-333333333333';
+const QUEUE_ID = 'qqqqqqqq-0000-1111-2222-333333333333';
+const ERROR_BRANCH = "→ Connect takes the block's Error branch";
 
 describe('Command: npm start / npm run invoke', () => {
-  it('routes the sample call through the emulators and shows request, claims, attributes and timings', async () => {
+  it('puts the verdict first, then shows what Connect gets, the request, the claims and the timings', async () => {
     const run = await invoke([]);
 
     expect(run.code).toBe(0);
+    expect(firstLine(run.stdout)).toMatch(
+      new RegExp(`^routed to AGENT ${AGENT_ID} in \\d+ ms \\(Salesforce \\d+ ms\\)$`),
+    );
+    expect(run.stdout).toMatch(
+      /\nConnect gets \(\$\.External\.<key>\)\n {2}status {9}OK\n {2}routingTarget {2}AGENT\n/,
+    );
     expect(run.stdout).toContain(
       'PATCH https://localhost/telephony/v1/voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/omniFlow',
     );
-    expect(run.stdout).toContain('"authorization": "Bearer <JWT, redacted>"');
-    expect(run.stdout).toContain('"aud": "https://scrt.salesforce.com"');
-    expect(run.stdout).toContain('verified like Salesforce would: yes');
-    expect(run.stdout).toContain('"routingTarget": "AGENT"');
-    expect(run.stdout).toContain('→ agent aaaaaaaa-0000-1111-2222-333333333333');
-    expect(run.stdout).toMatch(/invocation: \d+\.\d ms/);
+    expect(run.stdout).toContain('"authorization":"Bearer <JWT, redacted>"');
+    expect(run.stdout).toContain('"aud":"https://scrt.salesforce.com"');
+    expect(run.stdout).toMatch(/verified like Salesforce would: +yes/);
+    expect(run.stdout).toMatch(/invocation: +\d+\.\d ms/);
+    expect(run.stdout).toMatch(/steps: +key [\d.]+ ms, sign [\d.]+ ms, http [\d.]+ ms, total [\d.]+ ms; 1 attempt\n/);
     expect(run.stdout).not.toMatch(/eyJ[\w-]+\.eyJ/);
     expect(run.stdout).not.toContain('+12065550199');
-  });
+  }, 90_000);
 
   it.each([
-    ['queue', '"routingTarget": "QUEUE"'],
-    ['errors', '"errorType": "SALESFORCE_REJECTED"'],
-    ['flaky', '"attempts":3'],
-    ['nested', '"agent_externalId": "agent-7"'],
-  ])('plays the %s scenario', async (scenario, expected) => {
-    const run = await invoke(['test/events/inbound-call-with-flow-inputs.json', '--scenario', scenario]);
+    ['queue', new RegExp(`^routed to QUEUE ${QUEUE_ID} in \\d+ ms \\(Salesforce \\d+ ms\\)$`), 'routingTarget  QUEUE'],
+    [
+      'none',
+      /^not routed: Salesforce named no agent or queue, in \d+ ms \(Salesforce \d+ ms\) → the flow goes on with routingTarget NONE$/,
+      'routingTarget  NONE',
+    ],
+    [
+      'flaky',
+      new RegExp(`^routed to AGENT ${AGENT_ID} in \\d+ ms \\(Salesforce \\d+ ms, 3 attempts\\)$`),
+      '; 3 attempts',
+    ],
+    ['nested', /^routed to AGENT \{"externalId":"agent-7",.* in \d+ ms/, 'agent_externalId  agent-7'],
+  ])(
+    'plays the %s scenario, its verdict first',
+    async (scenario, verdict, detail) => {
+      const run = await invoke(['test/events/inbound-call-with-flow-inputs.json', '--scenario', scenario]);
 
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(expected);
-  });
+      expect(run.code).toBe(0);
+      expect(firstLine(run.stdout)).toMatch(verdict);
+      expect(run.stdout).toContain(detail);
+    },
+    90_000,
+  );
+
+  it("shows a failure as Connect takes it: the block's Error branch with the category and message, no stack", async () => {
+    const run = await invoke(['--scenario', 'errors']);
+
+    expect(firstLine(run.stdout)).toMatch(
+      new RegExp(`^failed: SALESFORCE_REJECTED in \\d+ ms \\(Salesforce \\d+ ms\\) ${ERROR_BRANCH}$`),
+    );
+    expect(run.stdout).toContain(
+      [
+        `Connect: takes the Error branch of the "Invoke AWS Lambda function" block`,
+        '  errorType     SALESFORCE_REJECTED',
+        '  errorMessage  Salesforce rejected the request (400): Invalid flowDevName: Route_Nope',
+      ].join('\n'),
+    );
+    expect(run.stdout).not.toMatch(/\n\s+at /);
+    expect(run.stdout).not.toMatch(/\bstack\b/);
+  }, 90_000);
+
+  it('with --on-error attributes, shows the attributes Connect gets and that its success branch is taken', async () => {
+    const run = await invoke(['--scenario', 'errors', '--on-error', 'attributes']);
+
+    expect(firstLine(run.stdout)).toMatch(
+      /^failed: SALESFORCE_REJECTED in \d+ ms \(Salesforce \d+ ms\) → Connect gets status=ERROR on the block's success branch$/,
+    );
+    expect(run.stdout).toMatch(/\n {2}status {9}ERROR\n {2}routingTarget {2}NONE\n/);
+    expect(run.stdout).toContain('  errorType      SALESFORCE_REJECTED');
+    expect(run.stdout).toContain("Salesforce's sample flows never read it");
+  }, 90_000);
 
   it('ends a stalled Salesforce in TIMEOUT within --timeout', async () => {
     const run = await invoke(['--scenario', 'stall', '--timeout', '1500']);
 
-    expect(run.stdout).toContain('"errorType": "TIMEOUT"');
-    expect(run.stdout).toMatch(/invocation: 1[0-4]\d\d\.\d ms/);
-  });
+    expect(firstLine(run.stdout)).toMatch(
+      new RegExp(`^failed: TIMEOUT in 1[0-4]\\d\\d ms \\(Salesforce \\d+ ms\\) ${ERROR_BRANCH}$`),
+    );
+    expect(run.stdout).toMatch(/invocation: +1[0-4]\d\d\.\d ms/);
+  }, 90_000);
 
-  it('answers a keep-warm ping without calling Salesforce', async () => {
+  it('labels a keep-warm ping as such, answered without calling Salesforce', async () => {
     const run = await invoke(['test/events/keep-warm.json']);
 
-    expect(run.stdout).toContain('"status": "WARM"');
-    expect(run.stdout).toMatch(/Requests Salesforce received\s+none/);
-  });
+    expect(firstLine(run.stdout)).toMatch(/^keep-warm ping answered in \d+ ms: nothing routed, Salesforce not called$/);
+    expect(run.stdout).toContain('  status  WARM');
+    expect(run.stdout).toMatch(/Salesforce received\n {2}nothing\n/);
+  }, 90_000);
 
-  it('with --real and no settings, reports the missing setting by name', async () => {
+  it('with --real and no settings, says the block takes its Error branch and names the missing setting', async () => {
     const run = await invoke(['--real']);
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('"errorType": "CONFIG"');
-    expect(run.stdout).toContain('SCRT_ENDPOINT_BASE is not set');
-  });
+    expect(firstLine(run.stdout)).toMatch(new RegExp(`^failed: CONFIG in \\d+ ms ${ERROR_BRANCH}$`));
+    expect(run.stdout).toContain(
+      '  errorMessage  SCRT_ENDPOINT_BASE is not set (or set SECRET_NAME to the contact-centre secret)',
+    );
+  }, 90_000);
 
   it('with --real --env FILE, takes the settings from the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'invoke-env-'));
@@ -67,12 +122,15 @@ describe('Command: npm start / npm run invoke', () => {
     const run = await invoke(['--real', '--env', join(dir, '.env')]);
 
     expect(run.stdout).toContain('SALESFORCE_ORG_ID is not set');
-  });
+    expect(run.stdout).toContain(`settings from ${join(dir, '.env')}`);
+  }, 90_000);
 
   it.each([
     [['--scenario', 'chaos'], 'unknown scenario "chaos"'],
     [['--timeout', 'soon'], '--timeout is a whole number of milliseconds'],
     [['--env', '.env'], '--env goes with --real'],
+    [['--on-error', 'ignore'], '--on-error is throw or attributes'],
+    [['--real', '--on-error', 'attributes'], '--on-error is for local runs; with --real, set ON_ERROR in the env file'],
     [['no/such/event.json'], 'cannot read the event no/such/event.json'],
   ])('refuses %j with usage', async (args, message) => {
     const run = await invoke(args);

@@ -1,8 +1,10 @@
-// npm start / npm run invoke -- [event.json] [--scenario NAME] [--timeout MS] [--real [--env FILE]]
+// npm start / npm run invoke -- [event.json] [--scenario NAME] [--timeout MS] [--on-error MODE] [--real [--env FILE]]
 //
 // Runs the built bundle exactly as Lambda would (a fresh container: module load, then the handler with a context
-// whose deadline counts down) and prints what was sent, what Connect gets back, and the timings. Without --real,
-// local emulators stand in for Salesforce (HTTPS, verifying the JWT) and SSM (holding a generated key pair).
+// whose deadline counts down) and prints the verdict on the first line - routed to whom in how long, or how it failed
+// and what Connect does then - followed by labelled detail: what Connect gets, what Salesforce received, the timings
+// and the function's log. Without --real, local emulators stand in for Salesforce (HTTPS, verifying the JWT) and SSM
+// (holding a generated key pair).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -10,6 +12,7 @@ import { SETTING_NAMES } from '../../lambda/src/config.ts';
 import { type Invocation, LambdaContainer } from '../support/lambda-container.ts';
 import { Sandbox } from '../support/sandbox.ts';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { type InvocationLog, verdict } from './verdict.ts';
 
 const DEFAULT_EVENT = new URL('../events/inbound-call.json', import.meta.url);
 const PASS_THROUGH = /^(AWS_|NODE_EXTRA_CA_CERTS$|HTTPS?_PROXY$|NO_PROXY$)/;
@@ -20,11 +23,12 @@ interface Options {
   readonly timeoutMs: number;
   readonly real: boolean;
   readonly envFile: string | undefined;
+  readonly onError: 'throw' | 'attributes' | undefined;
 }
 
 function usage(problem: string): never {
   console.error(
-    `${problem}\n\nusage: npm run invoke -- [event.json] [--scenario ${Object.keys(SCENARIOS).join('|')}] [--timeout ms] [--real [--env FILE]]`,
+    `${problem}\n\nusage: npm run invoke -- [event.json] [--scenario ${Object.keys(SCENARIOS).join('|')}] [--timeout ms] [--on-error throw|attributes] [--real [--env FILE]]`,
   );
   process.exit(2);
 }
@@ -40,6 +44,7 @@ function options(argv: string[]): Options {
         timeout: { type: 'string', default: '8000' },
         real: { type: 'boolean', default: false },
         env: { type: 'string' },
+        'on-error': { type: 'string' },
       },
     });
   } catch (error) {
@@ -52,12 +57,18 @@ function options(argv: string[]): Options {
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 900_000)
     usage('--timeout is a whole number of milliseconds');
   if (values.env && !values.real) usage('--env goes with --real');
+  const onError = values['on-error'];
+  if (onError !== undefined && onError !== 'throw' && onError !== 'attributes') {
+    usage('--on-error is throw or attributes');
+  }
+  if (onError && values.real) usage('--on-error is for local runs; with --real, set ON_ERROR in the env file');
   return {
     eventFile: positionals[0] ?? DEFAULT_EVENT,
     scenario: values.scenario,
     timeoutMs,
     real: values.real,
     envFile: values.env,
+    onError,
   };
 }
 
@@ -86,64 +97,111 @@ function realEnv(envFile: string | undefined): Record<string, string> {
 
 const bold = process.stdout.isTTY && !process.env.NO_COLOR;
 const heading = (text: string) => console.log(bold ? `\n\x1b[1m${text}\x1b[0m` : `\n${text}`);
-const indent = (value: unknown) => JSON.stringify(value, null, 2).replace(/^/gm, '  ');
+const json = (value: unknown) => JSON.stringify(value);
+/** `key  value` lines, the keys aligned. */
+const table = (fields: Readonly<Record<string, unknown>>, indent = '  ') => {
+  const width = Math.max(0, ...Object.keys(fields).map((key) => key.length));
+  for (const [key, value] of Object.entries(fields)) {
+    console.log(`${indent}${key.padEnd(width)}  ${value === '' ? '""' : String(value)}`);
+  }
+};
 
-function printOutcome(outcome: Invocation, container: LambdaContainer): void {
-  heading('What Connect receives ($.External.<key>)');
-  if (outcome.result) console.log(indent(outcome.result));
-  else if (outcome.error)
-    console.log(`  the invocation failed → the block takes its Error branch\n${indent(outcome.error)}`);
-  else console.log('  no answer before the function timeout (Lambda would have killed the invocation)');
+/** The function's one log line of the invocation (`routed` / `not routed`), if it wrote one. */
+function invocationLog(container: LambdaContainer): InvocationLog | undefined {
+  return container.logs().find((line) => line.message === 'routed' || line.message === 'not routed');
+}
 
-  const logLine = container.logs().find((line) => line.message === 'routed' || line.message === 'not routed');
-  heading('Routing decision');
-  const result = outcome.result ?? {};
-  if (result.routingTarget === 'AGENT') console.log(`  → agent ${result.agentId ?? result.agent}`);
-  else if (result.routingTarget === 'QUEUE') console.log(`  → queue ${result.queueId ?? result.queue}`);
-  else if (result.status === 'WARM') console.log('  keep-warm ping answered; nothing routed');
-  else
+/** What Connect does with the outcome: the attributes it gets, or the block's Error branch and why. */
+function printConnect(outcome: Invocation): void {
+  if (outcome.timedOut) {
+    heading("Connect: takes the block's Error branch");
+    console.log('  the handler had not answered when the function timed out (Lambda would have ended it)');
+    return;
+  }
+  if (outcome.error) {
+    heading('Connect: takes the Error branch of the "Invoke AWS Lambda function" block');
+    table({ errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage });
+    return;
+  }
+  heading('Connect gets ($.External.<key>)');
+  table(outcome.result ?? {});
+  if (outcome.result?.status === 'ERROR') {
     console.log(
-      `  → the flow's fallback (${String(result.errorType ?? outcome.error?.errorType ?? 'Salesforce named no target')})`,
+      "  (ON_ERROR=attributes: the flow goes on down the block's success branch and must check $.External.status;\n" +
+        "   Salesforce's sample flows never read it and would go on with empty targets)",
     );
+  }
+}
 
+function printTimings(outcome: Invocation, container: LambdaContainer, log: Record<string, unknown> | undefined): void {
   heading('Timings');
-  console.log(`  container init (module load, key fetch and TLS warm-up): ${container.initMs.toFixed(1)} ms`);
-  console.log(`  invocation: ${outcome.durationMs.toFixed(1)} ms`);
-  if (logLine) console.log(`  steps: ${JSON.stringify(logLine.ms)}, attempts: ${String(logLine.attempts)}`);
+  table({
+    'container init:': `${container.initMs.toFixed(1)} ms (module load, key fetch and TLS warm-up)`,
+    'invocation:': `${outcome.durationMs.toFixed(1)} ms`,
+    ...(log?.ms ? { 'steps:': steps(log) } : {}),
+  });
+}
 
+/** `key 0.1 ms, sign 0.8 ms, http 11.2 ms, total 12.4 ms; 1 attempt` from the log line. */
+function steps(log: Record<string, unknown>): string {
+  const ms = Object.entries((log.ms ?? {}) as Record<string, number>).map(([step, n]) => `${step} ${n} ms`);
+  const attempts = Number(log.attempts ?? 0);
+  return `${ms.join(', ')}; ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+}
+
+function printLog(container: LambdaContainer): void {
   heading('Function log');
   for (const line of [...container.stdout, ...container.stderr]) console.log(`  ${line}`);
 }
 
 function printRequests(sandbox: Sandbox): void {
-  heading('Requests Salesforce received');
-  if (sandbox.salesforce.requests.length === 0) console.log('  none');
+  heading('Salesforce received');
+  if (sandbox.salesforce.requests.length === 0) console.log('  nothing');
   sandbox.salesforce.requests.forEach((request, i) => {
     const token = sandbox.salesforce.tokens[i];
     console.log(`  ${request.method} https://localhost${request.path}`);
-    console.log(
-      indent({ headers: { authorization: 'Bearer <JWT, redacted>', ...request.headers }, body: request.body }).replace(
-        /^/gm,
-        '  ',
-      ),
+    table(
+      {
+        'verified like Salesforce would:': request.refused ? `no (${request.refused})` : 'yes',
+        'headers:': json({ authorization: 'Bearer <JWT, redacted>', ...request.headers }),
+        'body:': request.body === '' ? '(none)' : json(request.body),
+        ...(token ? { 'JWT header:': json(decodeProtectedHeader(token)), 'JWT claims:': json(decodeJwt(token)) } : {}),
+      },
+      '    ',
     );
-    if (token)
-      console.log(
-        indent({ jwtHeader: decodeProtectedHeader(token), jwtClaims: decodeJwt(token) }).replace(/^/gm, '  '),
-      );
-    console.log(`    verified like Salesforce would: ${request.refused ? `no (${request.refused})` : 'yes'}`);
   });
+}
+
+/** Prints the verdict on the first line, then the labelled detail. */
+function report(outcome: Invocation, container: LambdaContainer, about: string, sandbox?: Sandbox): void {
+  const log = invocationLog(container) as (InvocationLog & Record<string, unknown>) | undefined;
+  console.log(verdict(outcome, log));
+  heading('Run');
+  console.log(`  ${about}`);
+  printConnect(outcome);
+  if (sandbox) printRequests(sandbox);
+  printTimings(outcome, container, log);
+  if (sandbox) {
+    heading('Key store');
+    table({
+      'SSM GetParameter calls:': sandbox.aws.counts.getParameter,
+      'TLS connections to Salesforce:': sandbox.salesforce.tlsConnections,
+    });
+  }
+  printLog(container);
 }
 
 async function main(): Promise<number> {
   const opts = options(process.argv.slice(2));
   const event = readEvent(opts.eventFile);
+  const eventName = String(opts.eventFile instanceof URL ? 'test/events/inbound-call.json' : opts.eventFile);
 
   if (opts.real) {
-    console.log('Invoking against your real AWS account and Salesforce org (settings from the environment).');
     const container = await LambdaContainer.start({ env: realEnv(opts.envFile) });
     try {
-      printOutcome(await container.invoke(event, { timeoutMs: opts.timeoutMs }), container);
+      const outcome = await container.invoke(event, { timeoutMs: opts.timeoutMs });
+      const settings = opts.envFile ? `settings from ${opts.envFile}` : 'settings from the environment';
+      report(outcome, container, `your real AWS account and Salesforce org (${settings}), event ${eventName}`);
     } finally {
       await container.stop();
     }
@@ -151,20 +209,17 @@ async function main(): Promise<number> {
   }
 
   const scenario = SCENARIOS[opts.scenario];
-  console.log(`Local run: scenario "${opts.scenario}" — ${scenario.about}.`);
-  console.log('Emulators: Salesforce over HTTPS (test CA, verifies the RS256 JWT), SSM holding a generated RSA key.');
   const sandbox = await Sandbox.start();
   try {
     sandbox.salesforce.script(...scenario.replies);
-    const container = await LambdaContainer.start({ env: sandbox.env() });
+    const container = await LambdaContainer.start({ env: sandbox.env({ ON_ERROR: opts.onError }) });
     try {
       const outcome = await container.invoke(event, { timeoutMs: opts.timeoutMs });
-      printRequests(sandbox);
-      printOutcome(outcome, container);
-      heading('Key store');
-      console.log(
-        `  SSM GetParameter calls: ${sandbox.aws.counts.getParameter}, TLS connections to Salesforce: ${sandbox.salesforce.tlsConnections}`,
-      );
+      const about =
+        `local emulators (Salesforce over HTTPS verifying the RS256 JWT, SSM holding a generated key), ` +
+        `scenario "${opts.scenario}": ${scenario.about}; event ${eventName}` +
+        (opts.onError ? `; ON_ERROR=${opts.onError}` : '');
+      report(outcome, container, about, sandbox);
     } finally {
       await container.stop();
     }

@@ -1,0 +1,42 @@
+import type { Invocation } from '../support/lambda-container.ts';
+
+/** The fields of the function's one log line per invocation that the verdict reads. */
+export interface InvocationLog {
+  readonly Method?: string;
+  readonly attempts?: number;
+  readonly ms?: { readonly http?: number };
+}
+
+const MAX_TARGET = 100;
+const ERROR_BRANCH = "Connect takes the block's Error branch";
+
+/**
+ * What happened to the call, on one line: where it was routed, or how it failed and what Connect does then. `in N ms`
+ * is the invocation as Connect waits for it; `Salesforce N ms` the time spent on Salesforce's answers (and the
+ * attempts, when there was more than one). Pure.
+ */
+export function verdict(outcome: Invocation, log?: InvocationLog): string {
+  const took = `in ${Math.round(outcome.durationMs)} ms`;
+  const http = log?.ms?.http ?? 0;
+  const attempts = log?.attempts ?? 0;
+  const retried = attempts > 1 ? `, ${attempts} attempts` : '';
+  const timed = http > 0 ? `${took} (Salesforce ${Math.round(http)} ms${retried})` : took;
+  if (outcome.timedOut) return `no answer within the function timeout: Lambda ends the invocation → ${ERROR_BRANCH}`;
+  if (outcome.error) return `failed: ${outcome.error.errorType} ${timed} → ${ERROR_BRANCH}`;
+  const result = outcome.result ?? {};
+  if (result.status === 'WARM') return `keep-warm ping answered ${took}: nothing routed, Salesforce not called`;
+  if (result.status === 'ERROR') {
+    return `failed: ${result.errorType} ${timed} → Connect gets status=ERROR on the block's success branch`;
+  }
+  if (result.routingTarget === 'AGENT') return `routed to AGENT ${short(result.agentId || result.agent)} ${timed}`;
+  if (result.routingTarget === 'QUEUE') return `routed to QUEUE ${short(result.queueId || result.queue)} ${timed}`;
+  if (result.routingTarget === 'NONE') {
+    return `not routed: Salesforce named no agent or queue, ${timed} → the flow goes on with routingTarget NONE`;
+  }
+  return `${log?.Method ?? 'the call'} answered status ${result.status} ${timed}`;
+}
+
+/** A target as Connect got it, cut to fit on the line (the detail shows it whole). */
+function short(target = ''): string {
+  return target.length > MAX_TARGET ? `${target.slice(0, MAX_TARGET - 1)}…` : target;
+}
