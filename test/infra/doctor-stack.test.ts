@@ -3,7 +3,7 @@ import { ACCOUNT, REGION } from '../emulators/aws.ts';
 import { replies } from '../emulators/salesforce.ts';
 import { KEY_PARAMETER, ORG_ID, Sandbox } from '../support/sandbox.ts';
 import { ConnectStub } from './doctor-connect-stub.ts';
-import { MotoServer } from './doctor-moto.ts';
+import { MotoServer } from '../emulators/moto.ts';
 import { deployFakeBridgeStack, INSTANCE_ID } from './doctor-stack-fixture.ts';
 import { checkLines, doctor, lineOf, scratchDir, writeEnvFile } from './doctor-support.ts';
 
@@ -21,7 +21,7 @@ describe('Command: npm run doctor --stack (moto_server and a Connect stand-in)',
   let dir: string;
 
   beforeAll(async () => {
-    [sandbox, moto, connect] = await Promise.all([Sandbox.start(), MotoServer.start(), ConnectStub.start()]);
+    [sandbox, moto, connect] = await Promise.all([Sandbox.start(), MotoServer.start({ readyTimeoutMs: 60_000 }), ConnectStub.start()]);
     dir = scratchDir();
   }, 90_000);
   afterAll(async () => {
