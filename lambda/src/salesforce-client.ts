@@ -88,7 +88,8 @@ export class SalesforceClient {
   }
 
   /**
-   * One `PATCH {endpointBase}/{resource}`, e.g. `voiceCalls/{id}/omniFlow`, with the JSON `body` or none.
+   * One `PATCH {endpointBase}/{resource}`, e.g. `voiceCalls/{id}/omniFlow`, with the JSON `body` or none. The
+   * Content-Type goes either way: Salesforce's Clear Routing and Reroute pages list it as required.
    * @param resource - already URL-encoded where it holds an id
    */
   async patch(
@@ -106,8 +107,8 @@ export class SalesforceClient {
       headers: {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
+        'content-type': 'application/json',
         'telephony-provider-name': this.options.telephonyProviderName,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body,
       signal: deadline.signal(),

@@ -21,7 +21,11 @@ describe('Command: npm run doctor --stack (moto_server and a Connect stand-in)',
   let dir: string;
 
   beforeAll(async () => {
-    [sandbox, moto, connect] = await Promise.all([Sandbox.start(), MotoServer.start({ readyTimeoutMs: 60_000 }), ConnectStub.start()]);
+    [sandbox, moto, connect] = await Promise.all([
+      Sandbox.start(),
+      MotoServer.start({ readyTimeoutMs: 60_000 }),
+      ConnectStub.start(),
+    ]);
     dir = scratchDir();
   }, 90_000);
   afterAll(async () => {

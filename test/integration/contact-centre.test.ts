@@ -228,7 +228,10 @@ describe('Integration: the routing family', () => {
       refused: undefined,
       claims: { iss: ORG_ID, sub: CALL_CENTER_API_NAME, aud: 'https://scrt.salesforce.com' },
     });
-    expect(request!.headers['telephony-provider-name']).toBe('amazon-connect');
+    expect(request!.headers).toMatchObject({
+      'telephony-provider-name': 'amazon-connect',
+      'content-type': 'application/json',
+    });
     expect(lambda.logs().find((l) => l.message === 'routed')).toMatchObject({ Method: methodName, orgId: ORG_ID });
   });
 
