@@ -1,6 +1,6 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { dirname, sep } from 'node:path';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 /** The folder deployed as the function's code: it holds exactly the bundle and its source map. */
 export const BUNDLE_DIR = 'dist/lambda';
@@ -8,6 +8,41 @@ export const BUNDLE_DIR = 'dist/lambda';
 export const BUNDLE_FILE = `${BUNDLE_DIR}/index.mjs`;
 /** esbuild's record of what went into the bundle (inputs and their sizes), kept outside the deployed folder. */
 export const METAFILE = 'dist/lambda-meta.json';
+
+/** undici modules the bridge never runs, by the file that requires them, and what stands in for each. */
+const UNDICI_UNUSED: readonly { importer: string; path: string; standIn: string }[] = [
+  {
+    // Connections are HTTP/1.1 (ALPN offers only http/1.1); requiring the HTTP/2 client would load node:http2.
+    importer: 'lib/dispatcher/client.js',
+    path: './client-h2.js',
+    standIn: "module.exports = () => { throw new Error('HTTP/2 is not in this bundle: connections are HTTP/1.1') }",
+  },
+  {
+    // Request bodies are JSON strings; this is only required for FormData bodies and pulls in fetch's body mixins.
+    importer: 'lib/dispatcher/client-h1.js',
+    path: '../web/fetch/body.js',
+    standIn: "exports.extractBody = () => { throw new Error('FormData bodies are not in this bundle') }",
+  },
+];
+
+/** Leaves out of the bundle the parts of undici's HTTP/1.1 client that the bridge never runs (see `UNDICI_UNUSED`). */
+const undiciUsedPartsOnly: Plugin = {
+  name: 'undici-used-parts-only',
+  setup(build) {
+    for (const { importer, path, standIn } of UNDICI_UNUSED) {
+      const filter = new RegExp(`^${path.replace(/[./]/g, '\\$&')}$`);
+      build.onResolve({ filter }, (args) =>
+        args.importer.endsWith(`${sep}undici${sep}${importer.split('/').join(sep)}`)
+          ? { path: `${importer} → ${path}`, namespace: 'undici-unused', pluginData: standIn }
+          : undefined,
+      );
+    }
+    build.onLoad({ filter: /.*/, namespace: 'undici-unused' }, ({ pluginData }) => ({
+      contents: pluginData as string,
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * esbuild settings for the Lambda bundle. `node20.19` syntax runs both on the nodejs24.x runtime and on the
@@ -26,6 +61,7 @@ export const BUNDLE_OPTIONS = {
   legalComments: 'none',
   metafile: true,
   mainFields: ['module', 'main'],
+  plugins: [undiciUsedPartsOnly],
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   logLevel: 'warning',
 } as const satisfies BuildOptions;

@@ -1,6 +1,9 @@
 import { createServer } from 'node:http';
 import { type AddressInfo, isIP, type Socket } from 'node:net';
-import { buildConnector, Client, Pool } from 'undici';
+import request from 'undici/lib/api/api-request.js';
+import buildConnector from 'undici/lib/core/connect.js';
+import Client from 'undici/lib/dispatcher/client.js';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Deadline } from './deadline.ts';
 import { BadAnswerError } from './errors.ts';
 import { CONNECTING } from './retry.ts';
@@ -77,7 +80,7 @@ export class SalesforceClient {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
       const client = new Client(`http://127.0.0.1:${port}`);
-      const response = await client.request({ method: 'PATCH', path: '/', body: '{}', headersTimeout: 1_000 });
+      const response = await request.call(client, { method: 'PATCH', path: '/', body: '{}', headersTimeout: 1_000 });
       await response.body.text();
       await client.close();
     } catch {
@@ -100,7 +103,7 @@ export class SalesforceClient {
   ): Promise<HttpAnswer> {
     const host = this.#host(endpointBase);
     const timeout = Math.max(1, deadline.remaining());
-    const response = await host.pool.request({
+    const response = await request.call(host.pool, {
       method: 'PATCH',
       path: `${new URL(endpointBase).pathname}/${resource}`,
       headers: {
