@@ -5,11 +5,10 @@ import buildConnector from 'undici/lib/core/connect.js';
 import Client from 'undici/lib/dispatcher/client.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
 import type { Deadline } from './deadline.ts';
+import { CONNECT_TIMEOUT_MS } from './early-connection.ts';
 import { BadAnswerError } from './errors.ts';
 import { CONNECTING } from './retry.ts';
 
-/** A connection attempt (TCP + TLS) may take this long at most. */
-export const CONNECT_TIMEOUT_MS = 2_000;
 /** An idle connection is kept this long; below the ~60 s idle limit of typical load balancers in front of Salesforce. */
 export const KEEP_ALIVE_MS = 50_000;
 /** Larger answers are refused: the useful ones are a few hundred bytes. */
@@ -67,6 +66,21 @@ export class SalesforceClient {
         resolve(true);
       });
     });
+  }
+
+  /**
+   * Takes `socket`, a TLS connection to `endpointBase`'s host opened ahead (see `early-connection.ts`), as the first
+   * connection of that host's pool.
+   * @returns false when the socket is no longer open or the host already has one waiting (the socket is then closed)
+   */
+  adopt(endpointBase: string, socket: Socket): boolean {
+    const host = this.#host(endpointBase);
+    if (host.spare || socket.destroyed || socket.readyState !== 'open') {
+      socket.destroy();
+      return false;
+    }
+    host.spare = socket;
+    return true;
   }
 
   /**

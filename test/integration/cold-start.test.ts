@@ -50,6 +50,40 @@ afterAll(() => {
 });
 
 describe('Integration: cold start of the built bundle', () => {
+  it('opens the TLS connection to SCRT_ENDPOINT_BASE from the entry, before the rest of the function is loaded', async () => {
+    // Prepare: the rest of init replaced by a stand-in that only reports on the entry's connection
+    const bundle = bundleCopy((source) =>
+      source === 'lambda/src/container.ts'
+        ? `export async function startContainer(_settings, connection) {
+             const socket = await connection;
+             return async () => ({ status: 'STAND-IN', connection: socket ? socket.alpnProtocol : 'none' });
+           }`
+        : undefined,
+    );
+
+    // Act
+    const lambda = await start(bundle);
+    const outcome = await lambda.invoke(sampleEvent('inbound-call'));
+
+    // Assess
+    expect(outcome.result).toEqual({ status: 'STAND-IN', connection: 'http/1.1' });
+    expect(sandbox().salesforce.tlsConnections).toBe(1);
+    expect(sandbox().aws.counts.getParameter).toBe(0);
+  });
+
+  it('routes over the connection the entry opened: one TLS handshake for init and every call', async () => {
+    const lambda = await container();
+
+    const outcomes = [
+      await lambda.invoke(sampleEvent('inbound-call')),
+      await lambda.invoke(sampleEvent('inbound-call')),
+    ];
+
+    expect(outcomes.map((o) => o.result?.status)).toEqual(['OK', 'OK']);
+    expect(sandbox().salesforce.tlsConnections).toBe(1);
+    expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
+  });
+
   describe("the AWS SDK's credentials", () => {
     /** The bundle without the SDK's default credential chain (and the chunks only it loads). */
     const withoutChain = () =>
