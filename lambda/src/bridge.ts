@@ -49,7 +49,7 @@ export class Bridge {
    * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
    * parses its key (then signs once, to warm the RS256 path); takes the TLS connection the entry opened to its
    * Salesforce host, or opens one as soon as the host is known (from the contact-centre secret); and runs the HTTP
-   * client's code once on loopback. Never throws: whatever fails here, the first call simply does itself.
+   * client's code once in memory. Never throws: whatever fails here, the first call simply does itself.
    */
   async warmUp({ budgetMs = WARM_UP_BUDGET_MS, connection, home: started }: WarmUpOptions = {}): Promise<void> {
     const deadline = Deadline.in(budgetMs);
