@@ -11,7 +11,7 @@ import { Logger } from './logger.ts';
 import { metricFields, type Outcome } from './metrics.ts';
 import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
 import { SalesforceClient } from './salesforce-client.ts';
-import { mintToken } from './token.ts';
+import { TokenStock } from './token-stock.ts';
 
 /** What the container has already started when it warms the bridge up. */
 export interface WarmUpOptions {
@@ -33,6 +33,7 @@ export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
  */
 export class Bridge {
   readonly client: SalesforceClient;
+  readonly tokens = new TokenStock();
   readonly #deps: RoutingDeps;
 
   /** @param orgs - the per-org cache, when the container made it first (to start the key fetch early) */
@@ -42,14 +43,14 @@ export class Bridge {
     readonly orgs: OrgCache = orgCacheFor(config),
   ) {
     this.client = new SalesforceClient(config);
-    this.#deps = { orgs: this.orgs, client: this.client };
+    this.#deps = { orgs: this.orgs, client: this.client, tokens: this.tokens };
   }
 
   /**
    * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
-   * parses its key (then signs once, to warm the RS256 path); takes the TLS connection the entry opened to its
-   * Salesforce host, or opens one as soon as the host is known (from the contact-centre secret); and runs the HTTP
-   * client's code once in memory. Never throws: whatever fails here, the first call simply does itself.
+   * parses its key, then mints the first call's token; takes the TLS connection the entry opened to its Salesforce
+   * host, or opens one as soon as the host is known (from the contact-centre secret); and runs the HTTP client's code
+   * once in memory. Never throws: whatever fails here, the first call simply does itself.
    */
   async warmUp({ budgetMs = WARM_UP_BUDGET_MS, connection, home: started }: WarmUpOptions = {}): Promise<void> {
     const deadline = Deadline.in(budgetMs);
@@ -61,8 +62,8 @@ export class Bridge {
       if (early) return this.client.adopt(knownHost!, early);
       return this.client.preconnect(knownHost ?? (await home).org.settings.endpointBase, deadline);
     };
-    const signOnce = async () => mintToken((await home).org.key, (await home).org.settings);
-    const [key, open] = await Promise.allSettled([signOnce(), preconnect(), SalesforceClient.warmHttpPath()]);
+    const firstToken = async () => this.tokens.prepare((await home).org);
+    const [key, open] = await Promise.allSettled([firstToken(), preconnect(), SalesforceClient.warmHttpPath()]);
     this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
       connection: open.status === 'fulfilled' && open.value ? 'open' : 'not open',

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Metafile } from 'esbuild';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BUNDLE_DIR, METAFILE } from '../../lambda/build.ts';
@@ -132,6 +133,37 @@ describe('Integration: cold start of the built bundle', () => {
       // Assess
       expect(outcome.result?.status, JSON.stringify(outcome)).toBe('OK');
       expect(sandbox().aws.counts.getParameter).toBe(1);
+    });
+  });
+
+  describe('tokens minted ahead', () => {
+    it('sends every request a token never sent before, so Salesforce refuses none', async () => {
+      const lambda = await container();
+
+      for (let i = 0; i < 8; i++) await lambda.invoke(sampleEvent('inbound-call'));
+
+      const { requests } = sandbox().salesforce;
+      expect(requests.map((r) => r.refused)).toEqual(Array(8).fill(undefined));
+      expect(new Set(requests.map((r) => r.claims?.jti)).size).toBe(8);
+    });
+
+    it("mints the first call's token during init and each next one while the call before is in flight", async () => {
+      // Prepare: each call comes more than a second after the previous token can have been minted
+      const lambda = await container();
+      const callStarts: number[] = [];
+
+      // Act
+      for (let i = 0; i < 3; i++) {
+        await sleep(1_100);
+        callStarts.push(Math.floor(Date.now() / 1000));
+        await lambda.invoke(sampleEvent('inbound-call'));
+      }
+
+      // Assess: a token minted when its call starts would carry that second (or a later one) as iat
+      const issued = sandbox().salesforce.requests.map((r) => r.claims?.iat);
+      expect(issued).toHaveLength(3);
+      issued.forEach((iat, i) => expect(iat).toBeLessThan(callStarts[i]!));
+      expect(lambda.logs().filter((l) => l.message === 'routed')).toHaveLength(3);
     });
   });
 });
