@@ -1,23 +1,83 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
-/** The folder deployed as the function's code: it holds exactly the bundle and its source map. */
+/** The folder deployed as the function's code: the entry, the chunks it loads, and their source maps. */
 export const BUNDLE_DIR = 'dist/lambda';
-/** The deployable bundle: what the tests run, what `cdk deploy` uploads, what `sam local invoke` finds. */
+/** The deployable bundle's entry: what the tests run, what Lambda loads (`index.handler`), what `sam local invoke` finds. */
 export const BUNDLE_FILE = `${BUNDLE_DIR}/index.mjs`;
 /** esbuild's record of what went into the bundle (inputs and their sizes), kept outside the deployed folder. */
 export const METAFILE = 'dist/lambda-meta.json';
 
+/** Stands in for the AWS SDK's default credential chain in the bundle, loading the real chain only when it is called. */
+const LAZY_CREDENTIAL_CHAIN = fileURLToPath(new URL('./src/key/lazy-credential-chain.ts', import.meta.url));
+
+/**
+ * Keeps the AWS SDK's default credential chain out of the init path. Every SDK client imports it statically, though
+ * Lambda hands the function its credentials in the environment (see `key/sdk-config.ts`); the clients import a stand-in
+ * instead, which imports the real chain — with its nested STS/SSO clients — as a chunk of its own, loaded only when
+ * there are no credentials in the environment (e.g. a profile on a developer's machine).
+ */
+const lazyCredentialChain: Plugin = {
+  name: 'lazy-credential-chain',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, ({ importer }) =>
+      importer === LAZY_CREDENTIAL_CHAIN ? undefined : { path: LAZY_CREDENTIAL_CHAIN },
+    );
+  },
+};
+
+/** undici modules the bridge never runs, by the file that requires them, and what stands in for each. */
+const UNDICI_UNUSED: readonly { importer: string; path: string; standIn: string }[] = [
+  {
+    // Connections are HTTP/1.1 (ALPN offers only http/1.1); requiring the HTTP/2 client would load node:http2.
+    importer: 'lib/dispatcher/client.js',
+    path: './client-h2.js',
+    standIn: "module.exports = () => { throw new Error('HTTP/2 is not in this bundle: connections are HTTP/1.1') }",
+  },
+  {
+    // Request bodies are JSON strings; this is only required for FormData bodies and pulls in fetch's body mixins.
+    importer: 'lib/dispatcher/client-h1.js',
+    path: '../web/fetch/body.js',
+    standIn: "exports.extractBody = () => { throw new Error('FormData bodies are not in this bundle') }",
+  },
+];
+
+/** Leaves out of the bundle the parts of undici's HTTP/1.1 client that the bridge never runs (see `UNDICI_UNUSED`). */
+const undiciUsedPartsOnly: Plugin = {
+  name: 'undici-used-parts-only',
+  setup(build) {
+    for (const { importer, path, standIn } of UNDICI_UNUSED) {
+      const filter = new RegExp(`^${path.replace(/[./]/g, '\\$&')}$`);
+      build.onResolve({ filter }, (args) =>
+        args.importer.endsWith(`${sep}undici${sep}${importer.split('/').join(sep)}`)
+          ? { path: `${importer} → ${path}`, namespace: 'undici-unused', pluginData: standIn }
+          : undefined,
+      );
+    }
+    build.onLoad({ filter: /.*/, namespace: 'undici-unused' }, ({ pluginData }) => ({
+      contents: pluginData as string,
+      loader: 'js',
+    }));
+  },
+};
+
 /**
  * esbuild settings for the Lambda bundle. `node20.19` syntax runs both on the nodejs24.x runtime and on the
  * Node ≥ 20.19 that development machines and CI have. The AWS SDK is bundled (not taken from the runtime) so the
- * version tested is the version deployed. The banner gives bundled CommonJS code the `require` ESM lacks.
+ * version tested is the version deployed. Code splitting makes `index.mjs` a small entry: what it imports dynamically
+ * (the rest of the function, the SDK clients, the credential chain) becomes chunks beside it, read and compiled only
+ * when imported. The banner gives bundled CommonJS code the `require` ESM lacks: after bundling, CommonJS code
+ * requires only Node's built-in modules, which `process.getBuiltinModule` returns without loading `node:module`.
  */
 export const BUNDLE_OPTIONS = {
-  entryPoints: ['lambda/src/index.ts'],
-  outfile: BUNDLE_FILE,
+  entryPoints: { index: 'lambda/src/index.ts' },
+  outdir: BUNDLE_DIR,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: '[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20.19',
@@ -26,16 +86,27 @@ export const BUNDLE_OPTIONS = {
   legalComments: 'none',
   metafile: true,
   mainFields: ['module', 'main'],
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  plugins: [lazyCredentialChain, undiciUsedPartsOnly],
+  banner: {
+    js: "const require=(id)=>process.getBuiltinModule(id)??(()=>{throw new Error('not a built-in module: '+id)})();",
+  },
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-/** Builds {@link BUNDLE_FILE} and returns its size in bytes. */
+/** Builds {@link BUNDLE_DIR} afresh (no chunk of an earlier build is left in it) and returns its size in bytes. */
 export async function buildBundle(): Promise<number> {
+  await rm(BUNDLE_DIR, { recursive: true, force: true });
   const result = await build(BUNDLE_OPTIONS);
   await mkdir(dirname(METAFILE), { recursive: true });
   await writeFile(METAFILE, JSON.stringify(result.metafile));
-  return (await stat(BUNDLE_FILE)).size;
+  return bundleBytes();
+}
+
+/** The bytes of JavaScript in {@link BUNDLE_DIR}: the entry and every chunk (source maps excluded). */
+export async function bundleBytes(dir: string = BUNDLE_DIR): Promise<number> {
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.mjs'));
+  const sizes = await Promise.all(files.map(async (file) => (await stat(join(dir, file))).size));
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 /** What the bundle is made from: a change to any of these makes it stale. */
@@ -59,5 +130,5 @@ async function newestChange(path: string): Promise<number> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const size = await buildBundle();
-  console.log(`built ${BUNDLE_FILE} (${(size / 1024).toFixed(0)} KiB)`);
+  console.log(`built ${BUNDLE_DIR} (${(size / 1024).toFixed(0)} KiB of JavaScript)`);
 }

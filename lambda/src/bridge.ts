@@ -1,19 +1,27 @@
+import type { Socket } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes, type RoutingTarget } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
-import { Deadline, SAFETY_MARGIN_MS } from './deadline.ts';
+import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
 import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
-import { OrgCache } from './key/cache.ts';
-import { ContactCentreSecretSource, homeOrgSource } from './key/org-sources.ts';
+import type { CachedOrg, OrgCache } from './key/cache.ts';
+import { orgCacheFor } from './key/orgs.ts';
 import { Logger } from './logger.ts';
 import { metricFields, type Outcome } from './metrics.ts';
 import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
 import { SalesforceClient } from './salesforce-client.ts';
-import { mintToken } from './token.ts';
+import { TokenStock } from './token-stock.ts';
 
-/** How long Lambda's init phase (10 s at most) may spend warming up; past it the first call does the rest. */
-export const WARM_UP_BUDGET_MS = 3_000;
+/** What the container has already started when it warms the bridge up. */
+export interface WarmUpOptions {
+  /** How long the warm-up may take. @default WARM_UP_BUDGET_MS */
+  readonly budgetMs?: number;
+  /** The TLS connection to the configured `SCRT_ENDPOINT_BASE` the entry opened. @default none: opened here */
+  readonly connection?: Promise<Socket | undefined>;
+  /** The read of the function's own org, when the container started it. @default started here */
+  readonly home?: Promise<CachedOrg>;
+}
 
 /** The answer to a keep-warm ping. */
 export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
@@ -24,41 +32,42 @@ export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
  * attributes.
  */
 export class Bridge {
-  readonly orgs: OrgCache;
   readonly client: SalesforceClient;
+  readonly tokens = new TokenStock();
   readonly #deps: RoutingDeps;
 
+  /** @param orgs - the per-org cache, when the container made it first (to start the key fetch early) */
   constructor(
     readonly config: BridgeConfig,
     readonly logger: Logger = new Logger(config.logLevel),
+    readonly orgs: OrgCache = orgCacheFor(config),
   ) {
-    this.orgs = new OrgCache(homeOrgSource(config.home), {
-      ttlMs: config.keyCacheTtlMs,
-      sourceFor: (secretName) => new ContactCentreSecretSource(secretName, 'secretName in the event'),
-    });
     this.client = new SalesforceClient(config);
-    this.#deps = { orgs: this.orgs, client: this.client };
+    this.#deps = { orgs: this.orgs, client: this.client, tokens: this.tokens };
   }
 
   /**
    * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
-   * parses its key (then signs once, to warm the RS256 path), opens the TLS connection to its Salesforce host (as soon
-   * as the host is known: at once from the environment, else from the contact-centre secret), and runs the HTTP
-   * client's code once on loopback. Never throws: whatever fails here, the first call simply does itself.
+   * parses its key, then mints the first call's token; takes the TLS connection the entry opened to its Salesforce
+   * host, or opens one as soon as the host is known (from the contact-centre secret); and runs the HTTP client's code
+   * once in memory. Never throws: whatever fails here, the first call simply does itself.
    */
-  async warmUp(budgetMs: number = WARM_UP_BUDGET_MS): Promise<void> {
+  async warmUp({ budgetMs = WARM_UP_BUDGET_MS, connection, home: started }: WarmUpOptions = {}): Promise<void> {
     const deadline = Deadline.in(budgetMs);
-    const started = performance.now();
-    const home = this.orgs.get(undefined, deadline);
+    const startedAt = performance.now();
+    const home = started ?? this.orgs.get(undefined, deadline);
     const knownHost = this.config.home.kind === 'env' ? this.config.home.settings.endpointBase : undefined;
-    const preconnect = async () =>
-      this.client.preconnect(knownHost ?? (await home).org.settings.endpointBase, deadline);
-    const signOnce = async () => mintToken((await home).org.key, (await home).org.settings);
-    const [key, connection] = await Promise.allSettled([signOnce(), preconnect(), SalesforceClient.warmHttpPath()]);
+    const preconnect = async () => {
+      const early = knownHost === undefined ? undefined : await connection;
+      if (early) return this.client.adopt(knownHost!, early);
+      return this.client.preconnect(knownHost ?? (await home).org.settings.endpointBase, deadline);
+    };
+    const firstToken = async () => this.tokens.prepare((await home).org);
+    const [key, open] = await Promise.allSettled([firstToken(), preconnect(), SalesforceClient.warmHttpPath()]);
     this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
-      connection: connection.status === 'fulfilled' && connection.value ? 'open' : 'not open',
-      ms: Math.round(performance.now() - started),
+      connection: open.status === 'fulfilled' && open.value ? 'open' : 'not open',
+      ms: Math.round(performance.now() - startedAt),
     });
   }
 

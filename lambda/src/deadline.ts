@@ -3,6 +3,8 @@ import { TimeoutError } from './errors.ts';
 
 /** Time kept back from Lambda's own deadline so the handler settles, logs and returns before Lambda kills it. */
 export const SAFETY_MARGIN_MS = 300;
+/** How long Lambda's init phase (10 s at most) may spend warming up; past it the first call does the rest. */
+export const WARM_UP_BUDGET_MS = 3_000;
 /** Budget when the context gives none (a direct call outside Lambda): Connect's longest block timeout. */
 export const DEFAULT_BUDGET_MS = 8_000;
 

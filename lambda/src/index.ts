@@ -1,42 +1,32 @@
 import type { Context } from 'aws-lambda';
-import { type Attributes, errorAttributes } from './attributes.ts';
-import { Bridge, forLambda } from './bridge.ts';
-import { readConfig } from './config.ts';
+import type { Attributes } from './attributes.ts';
+import { type BridgeConfig, readConfig } from './config.ts';
+import { openEarlyConnection } from './early-connection.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
-import { methodOf } from './event.ts';
-import { Logger } from './logger.ts';
-import { metricFields } from './metrics.ts';
 
 /**
- * The Lambda entry point. Configuration is read once, when Lambda loads the module; a bad setting does not crash the
- * container but fails every invocation with a CONFIG error naming the variable. The key fetch and the TLS connection
- * are started during init (top-level await), so the first call finds both ready.
+ * The Lambda entry point, kept small so it runs at once: it reads the configuration (once per container), opens the
+ * TLS connection to the configured Salesforce host, and only then imports the rest of the function (the AWS SDK,
+ * undici, jose), whose loading the handshake's round trips overlap. The rest warms up during init (top-level await):
+ * the key fetch, the first token, the HTTP client's code. A bad setting does not crash the container but fails every
+ * invocation with a CONFIG error naming the variable.
  */
-const container = start(process.env);
-if (container instanceof Bridge) await container.warmUp();
+const settings = readSettings(process.env);
+const connection =
+  !(settings instanceof Error) && settings.home.kind === 'env'
+    ? openEarlyConnection(settings.home.settings.endpointBase)
+    : undefined;
+const { startContainer } = await import('./container.ts');
+const handle = await startContainer(settings, connection);
 
-export async function handler(event: unknown, context: Context): Promise<Attributes> {
-  if (container instanceof Bridge) return container.handle(event, context);
-  new Logger('INFO').with({ requestId: context?.awsRequestId }).error('not routed', {
-    errorType: container.code,
-    errorMessage: container.message,
-    ...metricFields(methodOf(event), container.code, { latencyMs: 0, salesforceMs: 0, keyFetches: 0, retries: 0 }),
-  });
-  if (process.env.ON_ERROR?.trim().toLowerCase() === 'attributes') {
-    return errorAttributes(container);
-  }
-  throw forLambda(container);
+export function handler(event: unknown, context: Context): Promise<Attributes> {
+  return handle(event, context);
 }
 
-function start(env: NodeJS.ProcessEnv): Bridge | BridgeError {
+function readSettings(env: NodeJS.ProcessEnv): BridgeConfig | BridgeError {
   try {
-    return new Bridge(readConfig(env));
+    return readConfig(env);
   } catch (thrown) {
-    const error = asBridgeError(thrown);
-    new Logger('INFO').error('configuration invalid: every invocation will fail', {
-      errorType: error.code,
-      errorMessage: error.message,
-    });
-    return error;
+    return asBridgeError(thrown);
   }
 }

@@ -22,11 +22,13 @@ import {
 } from './retry.ts';
 import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
 import { OPERATIONS } from './operations.ts';
-import { mintToken } from './token.ts';
+import type { TokenStock } from './token-stock.ts';
 
 export interface RoutingDeps {
   readonly orgs: OrgCache;
   readonly client: SalesforceClient;
+  /** Where each attempt's token comes from: minted ahead, off the call's path. */
+  readonly tokens: TokenStock;
   readonly random?: () => number;
 }
 
@@ -95,7 +97,7 @@ export async function callSalesforce(
     trace.keyFetched ||= fetched;
     trace.staleKey = stale;
     trace.orgId = org.settings.orgId;
-    const token = await timed(trace, 'sign', () => mintToken(org.key, org.settings));
+    const token = await timed(trace, 'sign', () => deps.tokens.take(org));
     trace.attempts++;
     const started = performance.now();
     const attempt = (outcome: Record<string, unknown>) =>

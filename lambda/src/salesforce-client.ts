@@ -1,12 +1,13 @@
-import { createServer } from 'node:http';
-import { type AddressInfo, isIP, type Socket } from 'node:net';
-import { buildConnector, Client, Pool } from 'undici';
-import type { Deadline } from './deadline.ts';
+import { isIP, type Socket } from 'node:net';
+import request from 'undici/lib/api/api-request.js';
+import buildConnector from 'undici/lib/core/connect.js';
+import Pool from 'undici/lib/dispatcher/pool.js';
+import { Deadline } from './deadline.ts';
+import { CONNECT_TIMEOUT_MS } from './early-connection.ts';
 import { BadAnswerError } from './errors.ts';
 import { CONNECTING } from './retry.ts';
+import { WarmUpSocket } from './warm-up-socket.ts';
 
-/** A connection attempt (TCP + TLS) may take this long at most. */
-export const CONNECT_TIMEOUT_MS = 2_000;
 /** An idle connection is kept this long; below the ~60 s idle limit of typical load balancers in front of Salesforce. */
 export const KEEP_ALIVE_MS = 50_000;
 /** Larger answers are refused: the useful ones are a few hundred bytes. */
@@ -22,6 +23,9 @@ export interface HttpAnswer {
 export interface SalesforceClientOptions {
   readonly telephonyProviderName: string;
 }
+
+/** Where the warm-up's in-memory request pretends to go; `.invalid` is never resolved (RFC 2606). */
+const WARM_UP_BASE = 'https://warm-up.invalid/telephony/v1';
 
 /** Salesforce hosts (one per org's `SCRT_ENDPOINT_BASE` origin) kept open at once; the oldest is closed first. */
 export const MAX_HOSTS = 32;
@@ -40,11 +44,14 @@ interface Host {
  */
 export class SalesforceClient {
   readonly #hosts = new Map<string, Host>();
-  readonly #connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS });
   /** TLS connections opened so far (for logs and benchmarks). */
   connections = 0;
 
-  constructor(private readonly options: SalesforceClientOptions) {}
+  /** @param connector - opens a connection to a host (undici's, with {@link CONNECT_TIMEOUT_MS}, by default) */
+  constructor(
+    private readonly options: SalesforceClientOptions,
+    private readonly connector: buildConnector.connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS }),
+  ) {}
 
   /**
    * Opens a TLS connection to `endpointBase`'s host ahead of the first request (during Lambda's init phase), which
@@ -67,23 +74,37 @@ export class SalesforceClient {
   }
 
   /**
-   * Runs undici's request path once against a throw-away loopback server, so the first real call does not pay for
+   * Takes `socket`, a TLS connection to `endpointBase`'s host opened ahead (see `early-connection.ts`), as the first
+   * connection of that host's pool.
+   * @returns false when the socket is no longer open or the host already has one waiting (the socket is then closed)
+   */
+  adopt(endpointBase: string, socket: Socket): boolean {
+    const host = this.#host(endpointBase);
+    if (host.spare || socket.destroyed || socket.readyState !== 'open') {
+      socket.destroy();
+      return false;
+    }
+    host.spare = socket;
+    return true;
+  }
+
+  /**
+   * Runs one request through this client's code — the pool, undici's HTTP/1.1 client and parser, `patch`, the reading
+   * of the answer — against an in-memory Salesforce ({@link WarmUpSocket}), so the first real call does not pay for
    * it: undici compiles its HTTP parser (WebAssembly) the first time a connection is attached, which cost the first
    * call 5–7 ms. Touches neither Salesforce nor the network. Never throws.
    */
   static async warmHttpPath(): Promise<void> {
-    const server = createServer((_req, res) => res.writeHead(204).end());
+    // undici drives any duplex stream with ref/unref as a socket; it needs no other net.Socket member over HTTP/1.1.
+    const inMemory = new SalesforceClient({ telephonyProviderName: 'warm-up' }, (_options, callback) =>
+      process.nextTick(callback, null, new WarmUpSocket() as unknown as Socket),
+    );
     try {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
-      const client = new Client(`http://127.0.0.1:${port}`);
-      const response = await client.request({ method: 'PATCH', path: '/', body: '{}', headersTimeout: 1_000 });
-      await response.body.text();
-      await client.close();
+      await inMemory.patch(WARM_UP_BASE, 'voiceCalls/warm-up/omniFlow', '{}', 'warm-up', Deadline.in(1_000));
     } catch {
       // Only a warm-up: the first real call simply pays the cost instead.
     } finally {
-      server.close();
+      await inMemory.close();
     }
   }
 
@@ -101,7 +122,7 @@ export class SalesforceClient {
   ): Promise<HttpAnswer> {
     const host = this.#host(endpointBase);
     const timeout = Math.max(1, deadline.remaining());
-    const response = await host.pool.request({
+    const response = await request.call(host.pool, {
       method: 'PATCH',
       path: `${new URL(endpointBase).pathname}/${resource}`,
       headers: {
@@ -157,7 +178,7 @@ export class SalesforceClient {
       return;
     }
     spare?.destroy();
-    this.#connector(opts, (...result) => {
+    this.connector(opts, (...result) => {
       const [error] = result;
       if (error) Object.assign(error, { [CONNECTING]: true });
       else this.connections++;

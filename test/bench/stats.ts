@@ -5,5 +5,15 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+export const median = (values: readonly number[]) => percentile(values, 50);
+
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
 export const ratio = (value: number, floor: number) => `${(value / floor).toFixed(2)}× floor`;
+
+/** `median (min–max)` with `unit` after each number, e.g. `41.2 ms (39.0–47.5)`. */
+export function spread(values: readonly number[], unit = ' ms', digits = 1): string {
+  if (values.length === 0) return 'n/a';
+  const f = (n: number) => n.toFixed(digits);
+  if (values.length === 1) return `${f(values[0]!)}${unit}`;
+  return `${f(median(values))}${unit} (${f(Math.min(...values))}–${f(Math.max(...values))})`;
+}

@@ -1,0 +1,54 @@
+import type { Socket } from 'node:net';
+import type { Context } from 'aws-lambda';
+import { type Attributes, errorAttributes } from './attributes.ts';
+import type { BridgeConfig } from './config.ts';
+import { Deadline, WARM_UP_BUDGET_MS } from './deadline.ts';
+import type { BridgeError } from './errors.ts';
+import { methodOf } from './event.ts';
+import { Logger } from './logger.ts';
+import { metricFields } from './metrics.ts';
+
+/** What the entry's `handler` calls for every invocation. */
+export type Handle = (event: unknown, context: Context) => Promise<Attributes>;
+
+/**
+ * The rest of the container's init, loaded by the entry once it has opened the Salesforce connection. It loads the
+ * key store's client first and starts reading the function's own org (the key fetch is then on the wire while the
+ * rest loads), then the bridge — the HTTP client, the token signer, the mappings — and warms it up. With a bad setting
+ * the container does not crash: every invocation fails with the CONFIG error naming the variable (as attributes when
+ * `ON_ERROR=attributes`).
+ *
+ * @param settings - the configuration, or the error reading it
+ * @param connection - the TLS connection to the configured Salesforce host the entry opened, if any
+ */
+export async function startContainer(
+  settings: BridgeConfig | BridgeError,
+  connection?: Promise<Socket | undefined>,
+): Promise<Handle> {
+  if (settings instanceof Error) return failing(settings);
+  const { orgCacheFor } = await import('./key/orgs.ts');
+  const orgs = orgCacheFor(settings);
+  const home = orgs.get(undefined, Deadline.in(WARM_UP_BUDGET_MS));
+  home.catch(() => undefined);
+  const { Bridge } = await import('./bridge.ts');
+  const bridge = new Bridge(settings, undefined, orgs);
+  await bridge.warmUp({ connection, home });
+  return (event, context) => bridge.handle(event, context);
+}
+
+async function failing(error: BridgeError): Promise<Handle> {
+  new Logger('INFO').error('configuration invalid: every invocation will fail', {
+    errorType: error.code,
+    errorMessage: error.message,
+  });
+  const { forLambda } = await import('./bridge.ts');
+  return async (event, context) => {
+    new Logger('INFO').with({ requestId: context?.awsRequestId }).error('not routed', {
+      errorType: error.code,
+      errorMessage: error.message,
+      ...metricFields(methodOf(event), error.code, { latencyMs: 0, salesforceMs: 0, keyFetches: 0, retries: 0 }),
+    });
+    if (process.env.ON_ERROR?.trim().toLowerCase() === 'attributes') return errorAttributes(error);
+    throw forLambda(error);
+  };
+}

@@ -1,0 +1,118 @@
+import { sampleEvent } from '../support/integration.ts';
+import { type Invocation, LambdaContainer } from '../support/lambda-container.ts';
+import type { Runtime } from '../support/node-runtime.ts';
+import type { Sandbox } from '../support/sandbox.ts';
+import type { Floor } from './floor.ts';
+import type { BundleUnderTest } from './previous-bundle.ts';
+import { percentile } from './stats.ts';
+
+/** How one comparison is run. */
+export interface ColdStartRun {
+  /** The bundles, new first; they take turns, in alternating order, so machine load falls on all alike. */
+  readonly bundles: readonly BundleUnderTest[];
+  /** The Node the containers run under. */
+  readonly runtime: Runtime;
+  readonly sandbox: Sandbox;
+  readonly floor: Floor;
+  /** The function's environment with the emulators reached directly (no added latency): module load. */
+  readonly directEnv: Record<string, string>;
+  /** The function's environment with the emulators behind the latency relay: init and calls. */
+  readonly relayedEnv: Record<string, string>;
+  /** Fresh processes per bundle that only load the module. */
+  readonly loads: number;
+  /** Containers per bundle that are invoked: a first call, then `calls` warm calls. */
+  readonly containers: number;
+  readonly calls: number;
+}
+
+/** Every sample of one bundle, one entry per process / container. */
+export interface BundleFigures {
+  readonly loadMs: number[];
+  readonly initMs: number[];
+  readonly firstMs: number[];
+  readonly initFirstMs: number[];
+  readonly firstPerFloor: number[];
+  readonly warmP50PerFloor: number[];
+  readonly warmP95PerFloor: number[];
+  readonly floorMs: number[];
+  readonly keyReads: number[];
+  readonly handshakes: number[];
+  readonly rssMiB: number[];
+  readonly peakMiB: number[];
+  failedCalls: number;
+}
+
+const FLOOR_SAMPLES = 20;
+
+/**
+ * Runs both bundles in turns: module load in a configured container with no added latency (what the import costs
+ * on the CPU, init's own work included), then containers behind the relay (init, the first call, warm calls), each
+ * ratio against a floor measured in the same round.
+ */
+export async function compareColdStarts(run: ColdStartRun): Promise<Map<BundleUnderTest, BundleFigures>> {
+  const figures = new Map(run.bundles.map((bundle) => [bundle, emptyFigures()]));
+  const event = sampleEvent('inbound-call');
+  const rounds = Math.max(run.loads, run.containers);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? run.bundles : [...run.bundles].reverse();
+    for (const bundle of order) {
+      const into = figures.get(bundle)!;
+      if (round < run.loads) into.loadMs.push(await moduleLoad(bundle, run));
+      if (round < run.containers) await containerRun(bundle, run, event, into);
+    }
+  }
+  return figures;
+}
+
+async function moduleLoad(bundle: BundleUnderTest, { directEnv, runtime }: ColdStartRun): Promise<number> {
+  const container = await LambdaContainer.start({ env: directEnv, bundle: bundle.path, runtime });
+  await container.stop();
+  return container.initMs;
+}
+
+async function containerRun(
+  bundle: BundleUnderTest,
+  run: ColdStartRun,
+  event: Record<string, unknown>,
+  into: BundleFigures,
+): Promise<void> {
+  const floorMs = await run.floor.measure(FLOOR_SAMPLES);
+  run.sandbox.reset();
+  const container = await LambdaContainer.start({ env: run.relayedEnv, bundle: bundle.path, runtime: run.runtime });
+  const first = await container.invoke(event);
+  const warm: Invocation[] = [];
+  for (let i = 0; i < run.calls; i++) warm.push(await container.invoke(event));
+  const memory = await container.stats();
+  await container.stop();
+  const durations = warm.map((o) => o.durationMs);
+  into.floorMs.push(floorMs);
+  into.initMs.push(container.initMs);
+  into.firstMs.push(first.durationMs);
+  into.initFirstMs.push(container.initMs + first.durationMs);
+  into.firstPerFloor.push(first.durationMs / floorMs);
+  into.warmP50PerFloor.push(percentile(durations, 50) / floorMs);
+  into.warmP95PerFloor.push(percentile(durations, 95) / floorMs);
+  into.keyReads.push(run.sandbox.aws.counts.getParameter);
+  into.handshakes.push(run.sandbox.salesforce.tlsConnections);
+  into.rssMiB.push(memory.rssBytes / 2 ** 20);
+  into.peakMiB.push(memory.maxRssKiB / 1024);
+  into.failedCalls += [first, ...warm].filter((o) => o.result?.status !== 'OK').length;
+}
+
+function emptyFigures(): BundleFigures {
+  return {
+    loadMs: [],
+    initMs: [],
+    firstMs: [],
+    initFirstMs: [],
+    firstPerFloor: [],
+    warmP50PerFloor: [],
+    warmP95PerFloor: [],
+    floorMs: [],
+    keyReads: [],
+    handshakes: [],
+    rssMiB: [],
+    peakMiB: [],
+    failedCalls: 0,
+  };
+}

@@ -1,0 +1,111 @@
+import { LatencyRelay } from '../emulators/relay.ts';
+import { sampleEvent } from '../support/integration.ts';
+import { type Invocation, LambdaContainer } from '../support/lambda-container.ts';
+import { Sandbox } from '../support/sandbox.ts';
+import { ms, percentile } from './stats.ts';
+
+/** How `npm run bench -- --load` runs. */
+export interface LoadOptions {
+  readonly rttMs: number;
+  readonly containers: number;
+  readonly calls: number;
+  /** GetParameter requests per second the AWS emulator answers; it throttles beyond. */
+  readonly ssmRate: number;
+  readonly paceMs: number;
+  readonly outageMs: number;
+}
+
+/**
+ * The load scenarios: cold containers at once under SSM's rate limit; then, with a 1 s key TTL and calls paced so the
+ * run outlasts it, SSM failing every request for `outageMs` in the middle of the run.
+ */
+export async function loadTest(options: LoadOptions): Promise<void> {
+  const { rttMs, containers, calls, ssmRate, paceMs, outageMs } = options;
+  const sandbox = await Sandbox.start({ aws: { ratePerSecond: ssmRate } });
+  const sfRelay = await LatencyRelay.start(sandbox.salesforce.port, rttMs);
+  const awsRelay = await LatencyRelay.start(Number(new URL(sandbox.aws.endpoint).port), rttMs);
+  const relayedAws = `http://127.0.0.1:${awsRelay.port}`;
+  const env = sandbox.env({
+    SCRT_ENDPOINT_BASE: `https://localhost:${sfRelay.port}/telephony/v1`,
+    AWS_ENDPOINT_URL_SSM: relayedAws,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: relayedAws,
+    LOG_LEVEL: 'INFO',
+  });
+  try {
+    await loadScenario(
+      sandbox,
+      options,
+      `${containers} cold containers at once × ${calls} calls, SSM limited to ${ssmRate}/s, ${rttMs} ms round trip`,
+      env,
+      0,
+    );
+    const runMs = calls * paceMs;
+    sandbox.reset();
+    await loadScenario(
+      sandbox,
+      options,
+      `the same, calls every ${paceMs} ms, key TTL 1 s, SSM failing every request for ${outageMs} ms mid-run`,
+      { ...env, KEY_CACHE_TTL_SECONDS: '1' },
+      paceMs,
+      () => setTimeout(() => sandbox.aws.outage(outageMs), Math.max(0, (runMs - outageMs) / 2)).unref(),
+    );
+  } finally {
+    await Promise.all([sfRelay.close(), awsRelay.close()]);
+    await sandbox.close();
+  }
+}
+
+/** Starts the containers, then (after `onReady`) makes the calls in each, `paceMs` apart. */
+async function loadScenario(
+  sandbox: Sandbox,
+  { containers, calls }: LoadOptions,
+  title: string,
+  scenarioEnv: Record<string, string>,
+  paceMs: number,
+  onReady: () => void = () => {},
+): Promise<void> {
+  const event = sampleEvent('inbound-call');
+  const started = performance.now();
+  const ready = await Promise.all(
+    Array.from({ length: containers }, () => LambdaContainer.start({ env: scenarioEnv })),
+  );
+  onReady();
+  const outcomes = await Promise.all(
+    ready.map(async (container) => {
+      const results: Invocation[] = [];
+      for (let i = 0; i < calls; i++) {
+        const call = container.invoke(event);
+        if (paceMs) await new Promise((resolve) => setTimeout(resolve, paceMs));
+        results.push(await call);
+      }
+      const stale = container.logs().filter((line) => line.staleKey !== undefined).length;
+      await container.stop();
+      return { initMs: container.initMs, results, stale };
+    }),
+  );
+  const all = outcomes.flatMap((o) => o.results);
+  const ok = all.filter((o) => o.result?.status === 'OK').length;
+  const lostBy = new Map<string, number>();
+  for (const o of all.filter((x) => x.result?.status !== 'OK')) {
+    const why = o.error?.errorType ?? (o.timedOut ? 'LAMBDA_TIMEOUT' : 'OTHER');
+    lostBy.set(why, (lostBy.get(why) ?? 0) + 1);
+  }
+  const durations = all.map((o) => o.durationMs);
+  console.log(`connect-omniflow-bridge load — ${title}, node ${process.version}`);
+  console.log(
+    `  calls ok ${ok} of ${all.length}, lost ${all.length - ok}${lostBy.size ? ` (${[...lostBy].map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+  );
+  const { getParameter: answered, throttled } = sandbox.aws.counts;
+  console.log(`  SSM GetParameter requests ${answered + throttled}: answered ${answered}, throttled ${throttled}`);
+  const stale = outcomes.reduce((sum, o) => sum + o.stale, 0);
+  if (paceMs) console.log(`  calls served with a key past its TTL while SSM failed: ${stale}`);
+  console.log(
+    `  TLS handshakes ${sandbox.salesforce.tlsConnections}, Salesforce requests ${sandbox.salesforce.requests.length}`,
+  );
+  const inits = outcomes.map((o) => o.initMs);
+  console.log(`  init p50 ${ms(percentile(inits, 50))}, max ${ms(Math.max(...inits))}`);
+  console.log(
+    `  call p50 ${ms(percentile(durations, 50))}, p95 ${ms(percentile(durations, 95))}, max ${ms(Math.max(...durations))}`,
+  );
+  console.log(`  wall time ${ms(performance.now() - started)}`);
+}
