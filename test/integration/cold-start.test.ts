@@ -7,16 +7,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BUNDLE_DIR, METAFILE } from '../../lambda/build.ts';
 import { expectCleanLogs, sampleEvent, useSandbox } from '../support/integration.ts';
 import { LambdaContainer } from '../support/lambda-container.ts';
-import { CONTACT_CENTRE_SECRET, ORG_B_SECRET } from '../support/sandbox.ts';
+import { ORG_B_SECRET, SECRET_ONLY_ENV } from '../support/sandbox.ts';
 
 const { sandbox, container } = useSandbox();
-const SECRET_ONLY = {
-  SECRET_NAME: CONTACT_CENTRE_SECRET,
-  SCRT_ENDPOINT_BASE: undefined,
-  SALESFORCE_ORG_ID: undefined,
-  CALL_CENTER_API_NAME: undefined,
-  PRIVATE_KEY_PARAM_NAME: undefined,
-};
 
 const copies: string[] = [];
 const started: LambdaContainer[] = [];
@@ -98,7 +91,7 @@ describe('Integration: cold start of the built bundle', () => {
 
     it.each([
       ['an SSM parameter', {}],
-      ["Salesforce's contact-centre secret, and a second org's", SECRET_ONLY],
+      ["Salesforce's contact-centre secret, and a second org's", SECRET_ONLY_ENV],
     ])("come from Lambda's environment without loading the default chain: key in %s", async (_where, env) => {
       const lambda = await start(withoutChain(), env);
 

@@ -10,17 +10,10 @@ import {
   ORG_B_ID,
   ORG_B_SECRET,
   ORG_ID,
+  SECRET_ONLY_ENV,
 } from '../support/sandbox.ts';
 
 const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
-/** The environment of Salesforce's current function: the contact-centre secret and nothing else. */
-const SECRET_ONLY = {
-  SECRET_NAME: CONTACT_CENTRE_SECRET,
-  SCRT_ENDPOINT_BASE: undefined,
-  SALESFORCE_ORG_ID: undefined,
-  CALL_CENTER_API_NAME: undefined,
-  PRIVATE_KEY_PARAM_NAME: undefined,
-};
 const { sandbox, container } = useSandbox();
 
 /** The inbound sample event with extra parameters, contact data or attributes. */
@@ -43,7 +36,7 @@ function inbound({
 describe("Integration: Salesforce's contact-centre secret (SECRET_NAME)", () => {
   it('routes with the settings and key of the secret alone, reading it once per container', async () => {
     // Prepare
-    const lambda = await container(SECRET_ONLY);
+    const lambda = await container(SECRET_ONLY_ENV);
 
     // Act
     const outcomes = [await lambda.invoke(inbound()), await lambda.invoke(inbound()), await lambda.invoke(inbound())];
@@ -71,7 +64,7 @@ describe("Integration: Salesforce's contact-centre secret (SECRET_NAME)", () => 
     );
     try {
       const lambda = await container({
-        ...SECRET_ONLY,
+        ...SECRET_ONLY_ENV,
         SECRET_NAME: stale,
         SCRT_ENDPOINT_BASE: sandbox().salesforce.endpointBase,
       });
@@ -86,7 +79,7 @@ describe("Integration: Salesforce's contact-centre secret (SECRET_NAME)", () => 
   });
 
   it('refuses SECRET_NAME together with PRIVATE_KEY_PARAM_NAME as CONFIG, sending nothing', async () => {
-    const lambda = await container({ ...SECRET_ONLY, PRIVATE_KEY_PARAM_NAME: KEY_PARAMETER });
+    const lambda = await container({ ...SECRET_ONLY_ENV, PRIVATE_KEY_PARAM_NAME: KEY_PARAMETER });
 
     const outcome = await lambda.invoke(inbound());
 
@@ -102,7 +95,7 @@ describe("Integration: Salesforce's contact-centre secret (SECRET_NAME)", () => 
     const broken = 'sfdc/contact-centre/broken';
     sandbox().aws.secrets.set(broken, JSON.stringify({ SALESFORCE_ORG_ID: ORG_ID }));
     try {
-      const lambda = await container({ ...SECRET_ONLY, SECRET_NAME: broken });
+      const lambda = await container({ ...SECRET_ONLY_ENV, SECRET_NAME: broken });
 
       const outcome = await lambda.invoke(inbound());
 
@@ -159,7 +152,7 @@ describe('Integration: several orgs per function', () => {
   });
 
   it('serves a function configured with SECRET_NAME and a call naming that same secret from one cache entry', async () => {
-    const lambda = await container(SECRET_ONLY);
+    const lambda = await container(SECRET_ONLY_ENV);
 
     await lambda.invoke(inbound({ attributes: { secretName: CONTACT_CENTRE_SECRET } }));
     await lambda.invoke(inbound());

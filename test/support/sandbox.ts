@@ -13,6 +13,15 @@ export const ORG_B_ID = '00DKz000002XyZwEAA';
 export const CALL_CENTER_B_API_NAME = 'PartnerCallCenter';
 export const ORG_B_SECRET = 'sfdc/contact-centre/partner';
 
+/** The overrides of {@link Sandbox.env} for Salesforce's current layout: the contact-centre secret and nothing else. */
+export const SECRET_ONLY_ENV = {
+  SECRET_NAME: CONTACT_CENTRE_SECRET,
+  SCRT_ENDPOINT_BASE: undefined,
+  SALESFORCE_ORG_ID: undefined,
+  CALL_CENTER_API_NAME: undefined,
+  PRIVATE_KEY_PARAM_NAME: undefined,
+} as const;
+
 /** Salesforce's contact-centre secret: the org's settings and its key in one JSON object. */
 export function contactCentreSecret(org: {
   orgId: string;
