@@ -26,7 +26,8 @@ export async function startContainer(
   connection?: Promise<Socket | undefined>,
 ): Promise<Handle> {
   if (settings instanceof Error) return failing(settings);
-  const { orgCacheFor } = await import('./key/orgs.ts');
+  const { loadHomeKeyStore, orgCacheFor } = await import('./key/orgs.ts');
+  await loadHomeKeyStore(settings.home);
   const orgs = orgCacheFor(settings);
   const home = orgs.get(undefined, Deadline.in(WARM_UP_BUDGET_MS));
   home.catch(() => undefined);
