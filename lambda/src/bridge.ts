@@ -5,8 +5,9 @@ import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
 import { asBridgeError, type BridgeError } from './errors.ts';
 import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
-import type { CachedOrg, OrgCache } from './key/cache.ts';
+import { type CachedOrg, OrgCache } from './key/cache.ts';
 import { orgCacheFor } from './key/orgs.ts';
+import type { Org, OrgSource } from './key/source.ts';
 import { Logger } from './logger.ts';
 import { metricFields, type Outcome } from './metrics.ts';
 import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
@@ -23,6 +24,14 @@ export interface WarmUpOptions {
   readonly home?: Promise<CachedOrg>;
 }
 
+/** The call the warm-up rehearses: an inbound call, as Connect's flow block sends it. */
+const REHEARSAL_EVENT = {
+  Details: {
+    ContactData: { ContactId: 'warm-up', Channel: 'VOICE', SystemEndpoint: { Address: '+10000000000' } },
+    Parameters: { methodName: 'executeOmniFlow' },
+  },
+};
+
 /** The answer to a keep-warm ping. */
 export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
 
@@ -32,17 +41,19 @@ export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
  * attributes.
  */
 export class Bridge {
-  readonly client: SalesforceClient;
   readonly tokens = new TokenStock();
   readonly #deps: RoutingDeps;
 
-  /** @param orgs - the per-org cache, when the container made it first (to start the key fetch early) */
+  /**
+   * @param orgs - the per-org cache, when the container made it first (to start the key fetch early)
+   * @param client - the HTTP client (an in-memory one for the warm-up's rehearsal)
+   */
   constructor(
     readonly config: BridgeConfig,
     readonly logger: Logger = new Logger(config.logLevel),
     readonly orgs: OrgCache = orgCacheFor(config),
+    readonly client: SalesforceClient = new SalesforceClient(config),
   ) {
-    this.client = new SalesforceClient(config);
     this.#deps = { orgs: this.orgs, client: this.client, tokens: this.tokens };
   }
 
@@ -50,7 +61,8 @@ export class Bridge {
    * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
    * parses its key, then mints the first call's token; takes the TLS connection the entry opened to its Salesforce
    * host, or opens one as soon as the host is known (from the contact-centre secret); and runs the HTTP client's code
-   * once in memory. Never throws: whatever fails here, the first call simply does itself.
+   * in memory while the key is read, then rehearses a whole call in memory once it is. Never throws: whatever fails
+   * here, the first call simply does itself.
    */
   async warmUp({ budgetMs = WARM_UP_BUDGET_MS, connection, home: started }: WarmUpOptions = {}): Promise<void> {
     const deadline = Deadline.in(budgetMs);
@@ -63,10 +75,15 @@ export class Bridge {
       return this.client.preconnect(knownHost ?? (await home).org.settings.endpointBase, deadline);
     };
     const firstToken = async () => this.tokens.prepare((await home).org);
-    const [key, open] = await Promise.allSettled([firstToken(), preconnect(), SalesforceClient.warmHttpPath()]);
+    const rehearsal = async () => {
+      await SalesforceClient.warmHttpPath();
+      return this.#rehearse((await home).org);
+    };
+    const [key, open, rehearsed] = await Promise.allSettled([firstToken(), preconnect(), rehearsal()]);
     this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
       connection: open.status === 'fulfilled' && open.value ? 'open' : 'not open',
+      rehearsal: rehearsed.status === 'fulfilled' ? rehearsed.value : 'failed',
       ms: Math.round(performance.now() - startedAt),
     });
   }
@@ -115,6 +132,25 @@ export class Bridge {
       });
       if (this.config.onError === 'attributes') return errorAttributes(error);
       throw forLambda(error);
+    }
+  }
+
+  /**
+   * Routes one call the way `handle` does — event, org and key, token, request, answer, log line — with `org` (the
+   * function's own, as loaded), but to an in-memory Salesforce, with a cache, tokens and a log of its own that nobody
+   * reads: the code of the whole handler path runs once during init instead of on the first call. Touches neither
+   * Salesforce, nor the key store, nor the network.
+   */
+  async #rehearse(org: Org): Promise<string> {
+    const loaded: OrgSource = { description: 'the rehearsal', load: async () => org };
+    const orgs = new OrgCache(loaded, { ttlMs: WARM_UP_BUDGET_MS, sourceFor: () => loaded });
+    const silent = new Logger(this.config.logLevel, () => {});
+    const client = SalesforceClient.inMemory(this.config);
+    try {
+      const answer = await new Bridge(this.config, silent, orgs, client).handle(REHEARSAL_EVENT, undefined);
+      return `routed in memory (${answer.routingTarget ?? answer.status})`;
+    } finally {
+      await client.close();
     }
   }
 

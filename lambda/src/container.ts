@@ -1,4 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
@@ -7,6 +9,9 @@ import type { BridgeError } from './errors.ts';
 import { methodOf } from './event.ts';
 import { Logger } from './logger.ts';
 import { metricFields } from './metrics.ts';
+
+/** The longest init waits for the key read's request to get under way before it loads the bridge regardless. */
+export const KEY_REQUEST_HEAD_START_MS = 50;
 
 /** What the entry's `handler` calls for every invocation. */
 export type Handle = (event: unknown, context: Context) => Promise<Attributes>;
@@ -26,14 +31,42 @@ export async function startContainer(
   connection?: Promise<Socket | undefined>,
 ): Promise<Handle> {
   if (settings instanceof Error) return failing(settings);
-  const { orgCacheFor } = await import('./key/orgs.ts');
+  const { loadHomeKeyStore, orgCacheFor } = await import('./key/orgs.ts');
+  await loadHomeKeyStore(settings.home);
   const orgs = orgCacheFor(settings);
   const home = orgs.get(undefined, Deadline.in(WARM_UP_BUDGET_MS));
-  home.catch(() => undefined);
+  await underWay(home);
   const { Bridge } = await import('./bridge.ts');
   const bridge = new Bridge(settings, undefined, orgs);
   await bridge.warmUp({ connection, home });
   return (event, context) => bridge.handle(event, context);
+}
+
+/**
+ * Settles once the key read's HTTP request is under way — the SDK needs a few turns of the event loop to get there
+ * (settings, credentials, signing, the connection), which compiling the bridge would hold up — or the read is over,
+ * or {@link KEY_REQUEST_HEAD_START_MS} has passed. Node publishes the start of every HTTP client request on the
+ * `http.client.request.start` diagnostics channel; during init the key read is the only one.
+ */
+async function underWay(read: Promise<unknown>): Promise<void> {
+  const timer = new AbortController();
+  let onStart = () => {};
+  const started = new Promise<void>((resolve) => (onStart = resolve));
+  subscribe('http.client.request.start', onStart);
+  try {
+    await Promise.race([
+      started,
+      read.then(
+        () => undefined,
+        () => undefined,
+      ),
+      sleep(KEY_REQUEST_HEAD_START_MS, undefined, { signal: timer.signal }).catch(() => undefined),
+    ]);
+  } finally {
+    unsubscribe('http.client.request.start', onStart);
+    timer.abort();
+  }
+  await nextTurn();
 }
 
 async function failing(error: BridgeError): Promise<Handle> {

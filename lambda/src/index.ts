@@ -8,8 +8,8 @@ import { asBridgeError, type BridgeError } from './errors.ts';
  * The Lambda entry point, kept small so it runs at once: it reads the configuration (once per container), opens the
  * TLS connection to the configured Salesforce host, and only then imports the rest of the function (the AWS SDK,
  * undici, jose), whose loading the handshake's round trips overlap. The rest warms up during init (top-level await):
- * the key fetch, the first token, the HTTP client's code. A bad setting does not crash the container but fails every
- * invocation with a CONFIG error naming the variable.
+ * the key fetch, the first token, the HTTP client's code and a call rehearsed in memory (see `container.ts`). A bad
+ * setting does not crash the container but fails every invocation with a CONFIG error naming the variable.
  */
 const settings = readSettings(process.env);
 const connection =

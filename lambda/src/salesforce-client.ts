@@ -95,10 +95,7 @@ export class SalesforceClient {
    * call 5–7 ms. Touches neither Salesforce nor the network. Never throws.
    */
   static async warmHttpPath(): Promise<void> {
-    // undici drives any duplex stream with ref/unref as a socket; it needs no other net.Socket member over HTTP/1.1.
-    const inMemory = new SalesforceClient({ telephonyProviderName: 'warm-up' }, (_options, callback) =>
-      process.nextTick(callback, null, new WarmUpSocket() as unknown as Socket),
-    );
+    const inMemory = SalesforceClient.inMemory({ telephonyProviderName: 'warm-up' });
     try {
       await inMemory.patch(WARM_UP_BASE, 'voiceCalls/warm-up/omniFlow', '{}', 'warm-up', Deadline.in(1_000));
     } catch {
@@ -106,6 +103,14 @@ export class SalesforceClient {
     } finally {
       await inMemory.close();
     }
+  }
+
+  /** A client whose every connection is an in-memory Salesforce ({@link WarmUpSocket}): for warming up only. */
+  static inMemory(options: SalesforceClientOptions): SalesforceClient {
+    // undici drives any duplex stream with ref/unref as a socket; it needs no other net.Socket member over HTTP/1.1.
+    return new SalesforceClient(options, (_options, callback) =>
+      process.nextTick(callback, null, new WarmUpSocket() as unknown as Socket),
+    );
   }
 
   /**

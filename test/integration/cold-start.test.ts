@@ -78,6 +78,23 @@ describe('Integration: cold start of the built bundle', () => {
     expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
   });
 
+  it('rehearses a whole call in memory during init, sending Salesforce nothing and logging no call', async () => {
+    // Act
+    const lambda = await container();
+    const duringInit = { requests: sandbox().salesforce.requests.length, logs: lambda.logs() };
+    const outcome = await lambda.invoke(sampleEvent('inbound-call'));
+
+    // Assess
+    expect(duringInit.requests).toBe(0);
+    expect(duringInit.logs.find((l) => l.message === 'container ready')).toMatchObject({
+      rehearsal: 'routed in memory (NONE)',
+    });
+    expect(duringInit.logs.filter((l) => /routed/.test(String(l.message)))).toEqual([]);
+    expect(outcome.result?.routingTarget).toBe('AGENT');
+    expect(sandbox().salesforce.requests).toHaveLength(1);
+    expect(lambda.logs().filter((l) => /routed/.test(String(l.message)))).toHaveLength(1);
+  });
+
   describe("the AWS SDK's credentials", () => {
     /** The bundle without the SDK's default credential chain (and the chunks only it loads). */
     const withoutChain = () =>

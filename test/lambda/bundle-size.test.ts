@@ -98,6 +98,16 @@ describe('Bundle: dist/lambda', () => {
     const entry = loadedWith(meta, ['lambda/src/index.ts']);
 
     expect(kib(meta, entry)).toBeLessThanOrEqual(ENTRY_LIMIT_KIB);
-    expect(inputsOf(meta, entry).filter((input) => !input.startsWith('lambda/src/'))).toEqual([]);
+    expect(inputsOf(meta, entry).filter((input) => !/^(lambda\/src\/|builtin:node:)/.test(input))).toEqual([]);
+  });
+
+  it('takes every built-in module with process.getBuiltinModule, never with an ESM import', () => {
+    const meta = metafile();
+
+    const esmImports = Object.keys(meta.outputs)
+      .filter((output) => output.endsWith('.mjs'))
+      .flatMap((output) => readFileSync(output, 'utf8').match(/(?:from|import)\s*["'](?:node:)?[a-z_/]+["']/g) ?? []);
+
+    expect(esmImports).toEqual([]);
   });
 });
