@@ -64,6 +64,16 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     }
   });
 
+  it("--sdk reports what the key store's SDK client costs alone: load, request under way, answer", async () => {
+    const run = await bench(['--sdk', '--loads', '2', '--node', 'host']);
+
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/SDK client alone — node v\d+\.\d+\.\d+, 2 fresh processes/);
+    for (const label of ['load the client', 'until the request is under way', 'until the answer is parsed', 'in all']) {
+      expect(run.out).toMatch(new RegExp(`${label} .* [\\d.]+ ms \\([\\d.]+–[\\d.]+\\)`));
+    }
+  });
+
   it('--load reports calls ok and lost, SSM requests and throttles, and the same through a key-store outage', async () => {
     const run = await bench([
       '--load',

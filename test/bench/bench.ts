@@ -1,5 +1,7 @@
 // npm run bench -- [--rtt MS] [--rounds N] [--loads N] [--calls N] [--previous FILE | --previous-rev REV] [--node host|24|all]
 //     cold start and warm calls of the built bundle against the previous one, in turns, under each Node
+// npm run bench -- --sdk [--loads N] [--node host|24|all]
+//     what the key store's AWS SDK client alone costs in init (load, first request, answer), in fresh processes
 // npm run bench -- --load [--containers N] [--calls N] [--ssm-rate N] [--pace-ms N] [--outage-ms N]
 //     cold containers at once, SSM throttling; then the same with a key-store outage mid-run
 //
@@ -15,6 +17,7 @@ import { type BundleFigures, compareColdStarts } from './cold-start.ts';
 import { Floor } from './floor.ts';
 import { loadTest } from './load.ts';
 import { type BundleUnderTest, PREVIOUS_REVISION, previousBundle } from './previous-bundle.ts';
+import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
 
 const { values: args } = parseArgs({
@@ -27,6 +30,7 @@ const { values: args } = parseArgs({
     'previous-rev': { type: 'string' },
     node: { type: 'string', default: 'all' },
     load: { type: 'boolean', default: false },
+    sdk: { type: 'boolean', default: false },
     containers: { type: 'string', default: '16' },
     'ssm-rate': { type: 'string', default: '40' },
     'pace-ms': { type: 'string', default: '800' },
@@ -160,6 +164,10 @@ async function main(): Promise<number> {
   if (typeof runtimes === 'string') {
     console.log(runtimes);
     return 1;
+  }
+  if (args.sdk) {
+    await sdkCost(runtimes, Number(args.loads));
+    return 0;
   }
   const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] ?? PREVIOUS_REVISION });
   await coldStart(previous, runtimes);
