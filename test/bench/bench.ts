@@ -125,6 +125,9 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
   row('first call ÷ floor', times(now.firstPerFloor), times(before.firstPerFloor));
   row('warm p50 ÷ floor', times(now.warmP50PerFloor), times(before.warmP50PerFloor));
   row('warm p95 ÷ floor', times(now.warmP95PerFloor), times(before.warmP95PerFloor));
+  row('floor, its client in a process of its own', spread(now.floorApartMs), spread(before.floorApartMs));
+  row('first call ÷ that floor', times(now.firstPerFloorApart), times(before.firstPerFloorApart));
+  row('warm p50 ÷ that floor', times(now.warmP50PerFloorApart), times(before.warmP50PerFloorApart));
   const perContainer = (f: BundleFigures) => `${median(f.keyReads)} / ${median(f.handshakes)}`;
   row('SSM GetParameter calls / TLS handshakes, each', perContainer(now), perContainer(before));
   const memory = (f: BundleFigures) => `${median(f.rssMiB).toFixed(0)} / ${median(f.peakMiB).toFixed(0)} MiB`;

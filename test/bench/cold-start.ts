@@ -35,6 +35,10 @@ export interface BundleFigures {
   readonly warmP50PerFloor: number[];
   readonly warmP95PerFloor: number[];
   readonly floorMs: number[];
+  /** The floor from a client in a process of its own (`Floor.measureApart`), and the ratios against it. */
+  readonly floorApartMs: number[];
+  readonly firstPerFloorApart: number[];
+  readonly warmP50PerFloorApart: number[];
   readonly keyReads: number[];
   readonly handshakes: number[];
   readonly rssMiB: number[];
@@ -77,6 +81,7 @@ async function containerRun(
   into: BundleFigures,
 ): Promise<void> {
   const floorMs = await run.floor.measure(FLOOR_SAMPLES);
+  const floorApartMs = await run.floor.measureApart(FLOOR_SAMPLES, run.runtime);
   run.sandbox.reset();
   const container = await LambdaContainer.start({ env: run.relayedEnv, bundle: bundle.path, runtime: run.runtime });
   const first = await container.invoke(event);
@@ -86,6 +91,9 @@ async function containerRun(
   await container.stop();
   const durations = warm.map((o) => o.durationMs);
   into.floorMs.push(floorMs);
+  into.floorApartMs.push(floorApartMs);
+  into.firstPerFloorApart.push(first.durationMs / floorApartMs);
+  into.warmP50PerFloorApart.push(percentile(durations, 50) / floorApartMs);
   into.initMs.push(container.initMs);
   into.firstMs.push(first.durationMs);
   into.initFirstMs.push(container.initMs + first.durationMs);
@@ -109,6 +117,9 @@ function emptyFigures(): BundleFigures {
     warmP50PerFloor: [],
     warmP95PerFloor: [],
     floorMs: [],
+    floorApartMs: [],
+    firstPerFloorApart: [],
+    warmP50PerFloorApart: [],
     keyReads: [],
     handshakes: [],
     rssMiB: [],

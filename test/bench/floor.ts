@@ -1,8 +1,22 @@
+import { spawn } from 'node:child_process';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { text } from 'node:stream/consumers';
+import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { mintToken } from '../../lambda/src/token.ts';
+import { nodeBinary, type Runtime } from '../support/node-runtime.ts';
 import { CALL_CENTER_API_NAME, ORG_ID, type Sandbox } from '../support/sandbox.ts';
 import { median } from './stats.ts';
+
+const CLIENT_APART = fileURLToPath(new URL('./floor-client.mjs', import.meta.url));
+
+/** The floor's request, but for its token. */
+const REQUEST = {
+  method: 'PATCH',
+  path: '/telephony/v1/voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/omniFlow',
+  headers: { 'content-type': 'application/json', 'telephony-provider-name': 'amazon-connect' },
+  body: JSON.stringify({ dialedNumber: '+18445791189' }),
+} as const;
 
 /**
  * The physical floor of one routing call: an HTTPS PATCH, with a valid token and the same body, on a warm keep-alive
@@ -12,31 +26,25 @@ import { median } from './stats.ts';
 export class Floor {
   readonly #client: Client;
   readonly #key: KeyObject;
+  readonly origin: string;
 
   constructor(
     private readonly sandbox: Sandbox,
     relayPort: number,
   ) {
-    this.#client = new Client(`https://localhost:${relayPort}`, { connect: { ca: sandbox.tls.caPem } });
+    this.origin = `https://localhost:${relayPort}`;
+    this.#client = new Client(this.origin, { connect: { ca: sandbox.tls.caPem } });
     this.#key = createPrivateKey(sandbox.keys.privateKeyPem);
   }
 
   /** The median of `samples` requests (after one to warm the connection). */
   async measure(samples: number): Promise<number> {
-    const claims = { orgId: ORG_ID, callCenterApiName: CALL_CENTER_API_NAME };
-    const tokens = await Promise.all(Array.from({ length: samples + 1 }, () => mintToken(this.#key, claims)));
     const times: number[] = [];
-    for (const token of tokens) {
+    for (const token of await this.#tokens(samples + 1)) {
       const started = performance.now();
       const response = await this.#client.request({
-        method: 'PATCH',
-        path: '/telephony/v1/voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/omniFlow',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'telephony-provider-name': 'amazon-connect',
-        },
-        body: JSON.stringify({ dialedNumber: '+18445791189' }),
+        ...REQUEST,
+        headers: { ...REQUEST.headers, authorization: `Bearer ${token}` },
       });
       await response.body.text();
       if (response.statusCode !== 200) throw new Error(`floor request answered ${response.statusCode}`);
@@ -44,6 +52,29 @@ export class Floor {
     }
     this.sandbox.salesforce.reset();
     return median(times.slice(1));
+  }
+
+  /**
+   * The same, from a client in a process of its own under `runtime` (`floor-client.mjs`), as the function's requests
+   * are: they cross from the container's process to the relay's, where {@link measure}'s share its event loop.
+   */
+  async measureApart(samples: number, runtime: Runtime): Promise<number> {
+    const tokens = await this.#tokens(samples + 1);
+    const child = spawn(nodeBinary(runtime), [CLIENT_APART], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(JSON.stringify({ origin: this.origin, ca: this.sandbox.tls.caPem, request: REQUEST, tokens }));
+    const [out, err, code] = await Promise.all([
+      text(child.stdout),
+      text(child.stderr),
+      new Promise<number | null>((resolve) => child.once('close', resolve)),
+    ]);
+    this.sandbox.salesforce.reset();
+    if (code !== 0) throw new Error(`the floor's client failed (${code}): ${err.trim()}`);
+    return Number(out);
+  }
+
+  #tokens(count: number): Promise<string[]> {
+    const claims = { orgId: ORG_ID, callCenterApiName: CALL_CENTER_API_NAME };
+    return Promise.all(Array.from({ length: count }, () => mintToken(this.#key, claims)));
   }
 
   close(): Promise<void> {
