@@ -41,18 +41,19 @@ export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
  * attributes.
  */
 export class Bridge {
-  readonly tokens = new TokenStock();
   readonly #deps: RoutingDeps;
 
   /**
    * @param orgs - the per-org cache, when the container made it first (to start the key fetch early)
    * @param client - the HTTP client (an in-memory one for the warm-up's rehearsal)
+   * @param tokens - the tokens minted ahead (the rehearsal's mints none ahead)
    */
   constructor(
     readonly config: BridgeConfig,
     readonly logger: Logger = new Logger(config.logLevel),
     readonly orgs: OrgCache = orgCacheFor(config),
     readonly client: SalesforceClient = new SalesforceClient(config),
+    readonly tokens: TokenStock = new TokenStock(),
   ) {
     this.#deps = { orgs: this.orgs, client: this.client, tokens: this.tokens };
   }
@@ -147,7 +148,8 @@ export class Bridge {
     const silent = new Logger(this.config.logLevel, () => {});
     const client = SalesforceClient.inMemory(this.config);
     try {
-      const answer = await new Bridge(this.config, silent, orgs, client).handle(REHEARSAL_EVENT, undefined);
+      const tokens = new TokenStock({ mintAhead: false });
+      const answer = await new Bridge(this.config, silent, orgs, client, tokens).handle(REHEARSAL_EVENT, undefined);
       return `routed in memory (${answer.routingTarget ?? answer.status})`;
     } finally {
       await client.close();

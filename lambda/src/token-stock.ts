@@ -12,6 +12,11 @@ export interface TokenStockOptions {
   readonly maxAgeMs?: number;
   /** The clock, for the tokens' `iat` and their age. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Whether handing out a token starts minting the org's next one. Off for a stock nobody takes from twice (the
+   * warm-up's rehearsal), so no signature is left running when init ends. @default true
+   */
+  readonly mintAhead?: boolean;
 }
 
 /** A token minted ahead: when, and the signature in progress. */
@@ -31,12 +36,14 @@ export class TokenStock {
   readonly #ahead = new WeakMap<Org, Minted>();
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #mintAhead: boolean;
   /** Tokens handed out that were minted ahead / minted on the spot (for logs, benchmarks and tests). */
   readonly counts = { ahead: 0, onTheSpot: 0 };
 
-  constructor({ maxAgeMs = MAX_TOKEN_AGE_MS, now = Date.now }: TokenStockOptions = {}) {
+  constructor({ maxAgeMs = MAX_TOKEN_AGE_MS, now = Date.now, mintAhead = true }: TokenStockOptions = {}) {
     this.#maxAgeMs = maxAgeMs;
     this.#now = now;
+    this.#mintAhead = mintAhead;
   }
 
   /**
@@ -68,7 +75,7 @@ export class TokenStock {
     const fresh = held !== undefined && this.#fresh(held);
     this.counts[fresh ? 'ahead' : 'onTheSpot']++;
     const { token } = fresh ? held : this.#mint(org);
-    setImmediate(() => this.prepare(org).catch(() => undefined));
+    if (this.#mintAhead) setImmediate(() => this.prepare(org).catch(() => undefined));
     return token;
   }
 

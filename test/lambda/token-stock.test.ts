@@ -124,6 +124,17 @@ describe('Class: TokenStock', () => {
       expect(stock.counts).toEqual({ ahead: 0, onTheSpot: 1 });
     });
 
+    it('mints no next token with mintAhead off, so the rehearsal leaves no signature running after init', async () => {
+      const stock = new TokenStock({ mintAhead: false });
+      await stock.take(ORG_A);
+      await nextTurn();
+      await nextTurn();
+
+      await stock.take(ORG_A);
+
+      expect(stock.counts).toEqual({ ahead: 0, onTheSpot: 2 });
+    });
+
     it('mints on the spot when nothing was minted ahead', async () => {
       const stock = new TokenStock();
 
