@@ -64,7 +64,11 @@ const undiciUsedPartsOnly: Plugin = {
   },
 };
 
-/** The one module in the bundle that imports `node:zlib`, and the one member it uses (Node ≥ 20.15 has it). */
+/**
+ * The one module in the bundle that imports `node:zlib`, for the one member it uses. The stand-in always has
+ * `crc32`, so the SDK's fallback to its JavaScript CRC32 never runs: right for every Node this project supports
+ * (`engines`: ≥ 20.19; `zlib.crc32` came in 20.15).
+ */
 const ZLIB_IMPORTER = `${sep}@smithy${sep}core${sep}dist-es${sep}submodules${sep}checksum${sep}crc32${sep}Crc32Node.js`;
 
 /**
