@@ -7,6 +7,14 @@ import { mintToken } from './token.ts';
  */
 export const MAX_TOKEN_AGE_MS = 60_000;
 
+/**
+ * How long after a token is handed out the next one starts being minted: once the caller's request is on the wire,
+ * well inside any round trip to Salesforce. A signature started on the very next turn of the event loop, with the
+ * request just written, slowed that request's answer by ~0.5 ms on a 2-core machine (median of 5 runs of 60 requests
+ * each, against none 2 ms or 5 ms later).
+ */
+export const MINT_NEXT_AFTER_MS = 2;
+
 export interface TokenStockOptions {
   /** A token minted ahead is not used once older than this. @default MAX_TOKEN_AGE_MS */
   readonly maxAgeMs?: number;
@@ -65,7 +73,7 @@ export class TokenStock {
 
   /**
    * A token for one request to `org`, never handed out before: the one minted ahead when it is fresh, else one
-   * minted now. Then, once the caller has sent its request (on the next turn of the event loop), mints the next.
+   * minted now. Then, once the caller has sent its request ({@link MINT_NEXT_AFTER_MS} later), mints the next.
    *
    * @throws whatever signing throws (a key Node cannot sign RS256 with)
    */
@@ -75,7 +83,7 @@ export class TokenStock {
     const fresh = held !== undefined && this.#fresh(held);
     this.counts[fresh ? 'ahead' : 'onTheSpot']++;
     const { token } = fresh ? held : this.#mint(org);
-    if (this.#mintAhead) setImmediate(() => this.prepare(org).catch(() => undefined));
+    if (this.#mintAhead) setTimeout(() => this.prepare(org).catch(() => undefined), MINT_NEXT_AFTER_MS);
     return token;
   }
 

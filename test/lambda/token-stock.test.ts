@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { Org } from '../../lambda/src/key/source.ts';
-import { MAX_TOKEN_AGE_MS, TokenStock } from '../../lambda/src/token-stock.ts';
+import { MAX_TOKEN_AGE_MS, MINT_NEXT_AFTER_MS, TokenStock } from '../../lambda/src/token-stock.ts';
 
 const keyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const A = keyPair();
@@ -32,6 +32,7 @@ function manualClock(start = Date.UTC(2026, 10, 27, 12, 0, 0)) {
 
 /** Lets the stock's next-token minting (scheduled with setImmediate) start. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const jti = (token: string) => decodeJwt(token).jti;
 const iat = (token: string) => decodeJwt(token).iat;
@@ -47,7 +48,7 @@ describe('Class: TokenStock', () => {
 
       // Act
       const first = await stock.take(ORG_A);
-      await nextTurn();
+      await sleep(MINT_NEXT_AFTER_MS + 1);
       clock.advance(5_000);
       const second = await stock.take(ORG_A);
 
@@ -63,7 +64,7 @@ describe('Class: TokenStock', () => {
 
       const tokens = await Promise.all(Array.from({ length: 5 }, () => stock.take(ORG_A)));
       for (let i = 0; i < 5; i++) {
-        await nextTurn();
+        await sleep(MINT_NEXT_AFTER_MS + 1);
         tokens.push(await stock.take(ORG_A));
       }
 
@@ -127,12 +128,22 @@ describe('Class: TokenStock', () => {
     it('mints no next token with mintAhead off, so the rehearsal leaves no signature running after init', async () => {
       const stock = new TokenStock({ mintAhead: false });
       await stock.take(ORG_A);
-      await nextTurn();
-      await nextTurn();
+      await sleep(MINT_NEXT_AFTER_MS + 5);
 
       await stock.take(ORG_A);
 
       expect(stock.counts).toEqual({ ahead: 0, onTheSpot: 2 });
+    });
+
+    it('starts the next signature only once the request is on its way, not on the turn it is written', async () => {
+      const stock = new TokenStock();
+      await stock.prepare(ORG_A);
+      await stock.take(ORG_A);
+
+      await nextTurn();
+      await stock.take(ORG_A);
+
+      expect(stock.counts).toEqual({ ahead: 1, onTheSpot: 1 });
     });
 
     it('mints on the spot when nothing was minted ahead', async () => {
