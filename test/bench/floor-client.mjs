@@ -1,11 +1,10 @@
 // The floor's client in a process of its own, as the function is (see `Floor.measureApart`): reads
-// { origin, ca, request, warmUp, tokens } as JSON on stdin, sends `request` once per token on one keep-alive
-// connection, and prints the median time of all but the first `warmUp` (which open the connection and let V8
-// optimise undici's code, as the function's have been by its rehearsal and earlier calls).
+// { origin, ca, request, tokens } as JSON on stdin, sends `request` once per token on one keep-alive connection, and
+// prints each request's time in ms as a JSON array.
 import { text } from 'node:stream/consumers';
 import { Client } from 'undici';
 
-const { origin, ca, request, warmUp, tokens } = JSON.parse(await text(process.stdin));
+const { origin, ca, request, tokens } = JSON.parse(await text(process.stdin));
 const client = new Client(origin, { connect: { ca } });
 const times = [];
 for (const token of tokens) {
@@ -19,5 +18,4 @@ for (const token of tokens) {
   times.push(performance.now() - started);
 }
 await client.close();
-const warm = times.slice(warmUp).sort((a, b) => a - b);
-process.stdout.write(String(warm[Math.ceil(warm.length / 2) - 1]));
+process.stdout.write(JSON.stringify(times));

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../lambda/build.ts';
-import { nodeBinary, type Runtime } from '../support/node-runtime.ts';
+import { nodeBinary, nodeVersion, type Runtime } from '../support/node-runtime.ts';
 import { Sandbox } from '../support/sandbox.ts';
 import { spread } from './stats.ts';
 
@@ -37,10 +37,9 @@ export async function sdkCost(runtimes: readonly Runtime[], processes: number): 
         const { stdout } = await run(nodeBinary(runtime), [join(outdir, 'index.mjs')], { env });
         figures.push(JSON.parse(stdout) as ProbeFigures);
       }
-      const { stdout: version } = await run(nodeBinary(runtime), ['--version']);
       const column = (pick: (f: ProbeFigures) => number) => spread(figures.map(pick));
       console.log(
-        `the SSM key store's SDK client alone — node ${version.trim()}, ${processes} fresh processes, no added latency`,
+        `the SSM key store's SDK client alone — node ${nodeVersion(runtime)}, ${processes} fresh processes, no added latency`,
       );
       console.log(`  load the client (ssm-sdk.ts, sdk-config.ts)          ${column((f) => f.loadMs)}`);
       console.log(`  construct, send, until the request is under way      ${column((f) => f.underWayMs)}`);

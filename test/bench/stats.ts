@@ -8,7 +8,6 @@ export function percentile(values: readonly number[], p: number): number {
 export const median = (values: readonly number[]) => percentile(values, 50);
 
 export const ms = (value: number) => `${value.toFixed(1)} ms`;
-export const ratio = (value: number, floor: number) => `${(value / floor).toFixed(2)}× floor`;
 
 /** `median (min–max)` with `unit` after each number, e.g. `41.2 ms (39.0–47.5)`. */
 export function spread(values: readonly number[], unit = ' ms', digits = 1): string {

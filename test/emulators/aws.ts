@@ -2,6 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 export const REGION = 'us-east-1';
+
+/** The environment that points the real SDK clients (SSM, Secrets Manager) at `endpoint`, with these dummy keys. */
+export function sdkEnv(endpoint: string, accessKeyId: string, secretAccessKey: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SSM: endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
 export const ACCOUNT = '123456789012';
 
 /**
@@ -73,14 +85,7 @@ export class AwsEmulator {
 
   /** The environment that points the real SDK clients here, with dummy credentials. */
   get env(): Record<string, string> {
-    return {
-      AWS_ENDPOINT_URL_SSM: this.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'AKIDLOCALEMULATOR',
-      AWS_SECRET_ACCESS_KEY: 'local-emulator-secret',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    return sdkEnv(this.endpoint, 'AKIDLOCALEMULATOR', 'local-emulator-secret');
   }
 
   /** Makes the next calls fail with these faults, in order. */

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { REGION } from './aws.ts';
+import { sdkEnv } from './aws.ts';
 
 /** How to get moto_server when it is missing (CI and development machines have it preinstalled). */
-export const MOTO_INSTALL = "pip install 'moto[server]'";
+const MOTO_INSTALL = "pip install 'moto[server]'";
 
 export interface MotoServerOptions {
   /**
@@ -67,14 +67,7 @@ export class MotoServer {
 
   /** The environment that points the real SDK clients (SSM, Secrets Manager) at moto, with dummy credentials. */
   get env(): Record<string, string> {
-    return {
-      AWS_ENDPOINT_URL_SSM: this.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'AKIDMOTOSERVER',
-      AWS_SECRET_ACCESS_KEY: 'moto-server-secret',
-      AWS_EC2_METADATA_DISABLED: 'true',
-    };
+    return sdkEnv(this.endpoint, 'AKIDMOTOSERVER', 'moto-server-secret');
   }
 
   /** Stops moto_server (SIGTERM, then SIGKILL after 2 s) and waits for it to exit. */

