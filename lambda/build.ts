@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 
@@ -147,14 +147,10 @@ export async function buildBundle(): Promise<number> {
   const result = await build(BUNDLE_OPTIONS);
   await mkdir(dirname(METAFILE), { recursive: true });
   await writeFile(METAFILE, JSON.stringify(result.metafile));
-  return bundleBytes();
-}
-
-/** The bytes of JavaScript in {@link BUNDLE_DIR}: the entry and every chunk (source maps excluded). */
-export async function bundleBytes(dir: string = BUNDLE_DIR): Promise<number> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.mjs'));
-  const sizes = await Promise.all(files.map(async (file) => (await stat(join(dir, file))).size));
-  return sizes.reduce((sum, size) => sum + size, 0);
+  // The entry and every chunk, source maps excluded, as esbuild wrote them.
+  return Object.entries(result.metafile.outputs)
+    .filter(([file]) => file.endsWith('.mjs'))
+    .reduce((sum, [, output]) => sum + output.bytes, 0);
 }
 
 /** What the bundle is made from: a change to any of these makes it stale. */

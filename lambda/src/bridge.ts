@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes, type RoutingTarget } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
-import { asBridgeError, type BridgeError } from './errors.ts';
+import { asBridgeError, forLambda } from './errors.ts';
 import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
 import { type CachedOrg, OrgCache } from './key/cache.ts';
 import { orgCacheFor } from './key/orgs.ts';
@@ -16,12 +16,12 @@ import { TokenStock } from './token-stock.ts';
 
 /** What the container has already started when it warms the bridge up. */
 export interface WarmUpOptions {
-  /** How long the warm-up may take. @default WARM_UP_BUDGET_MS */
-  readonly budgetMs?: number;
+  /** When init's warm-up must be over (the budget the container started the key read with). */
+  readonly deadline: Deadline;
+  /** The read of the function's own org, which the container started. */
+  readonly home: Promise<CachedOrg>;
   /** The TLS connection to the configured `SCRT_ENDPOINT_BASE` the entry opened. @default none: opened here */
   readonly connection?: Promise<Socket | undefined>;
-  /** The read of the function's own org, when the container started it. @default started here */
-  readonly home?: Promise<CachedOrg>;
 }
 
 /** The call the warm-up rehearses: an inbound call, as Connect's flow block sends it. */
@@ -65,15 +65,13 @@ export class Bridge {
    * in memory while the key is read, then rehearses a whole call in memory once it is. Never throws: whatever fails
    * here, the first call simply does itself.
    */
-  async warmUp({ budgetMs = WARM_UP_BUDGET_MS, connection, home: started }: WarmUpOptions = {}): Promise<void> {
-    const deadline = Deadline.in(budgetMs);
+  async warmUp({ deadline, home, connection }: WarmUpOptions): Promise<void> {
     const startedAt = performance.now();
-    const home = started ?? this.orgs.get(undefined, deadline);
     const knownHost = this.config.home.kind === 'env' ? this.config.home.settings.endpointBase : undefined;
     const preconnect = async () => {
-      const early = knownHost === undefined ? undefined : await connection;
-      if (early) return this.client.adopt(knownHost!, early);
-      return this.client.preconnect(knownHost ?? (await home).org.settings.endpointBase, deadline);
+      const early = await connection;
+      const endpointBase = knownHost ?? (await home).org.settings.endpointBase;
+      return early ? this.client.adopt(endpointBase, early) : this.client.preconnect(endpointBase, deadline);
     };
     const firstToken = async () => this.tokens.prepare((await home).org);
     const rehearsal = async () => {
@@ -188,13 +186,4 @@ function summary(method: string, outcome: Outcome, trace: Trace, started: number
       total: ms(latencyMs),
     },
   };
-}
-
-/**
- * The error as Lambda should report it: `errorType` = the category, `errorMessage` = the message, and a one-line
- * stack — these are expected outcomes, and their frames would only bury the message in the function log.
- */
-export function forLambda(error: BridgeError): BridgeError {
-  error.stack = `${error.name}: ${error.message}`;
-  return error;
 }

@@ -5,13 +5,13 @@ import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
 import { Deadline, WARM_UP_BUDGET_MS } from './deadline.ts';
-import type { BridgeError } from './errors.ts';
+import { type BridgeError, forLambda } from './errors.ts';
 import { methodOf } from './event.ts';
 import { Logger } from './logger.ts';
 import { metricFields } from './metrics.ts';
 
 /** The longest init waits for the key read's request to get under way before it loads the bridge regardless. */
-export const KEY_REQUEST_HEAD_START_MS = 50;
+const KEY_REQUEST_HEAD_START_MS = 50;
 
 /** What the entry's `handler` calls for every invocation. */
 export type Handle = (event: unknown, context: Context) => Promise<Attributes>;
@@ -34,11 +34,12 @@ export async function startContainer(
   const { loadHomeKeyStore, orgCacheFor } = await import('./key/orgs.ts');
   await loadHomeKeyStore(settings.home);
   const orgs = orgCacheFor(settings);
-  const home = orgs.get(undefined, Deadline.in(WARM_UP_BUDGET_MS));
+  const deadline = Deadline.in(WARM_UP_BUDGET_MS);
+  const home = orgs.get(undefined, deadline);
   await underWay(home);
   const { Bridge } = await import('./bridge.ts');
   const bridge = new Bridge(settings, undefined, orgs);
-  await bridge.warmUp({ connection, home });
+  await bridge.warmUp({ deadline, home, connection });
   return (event, context) => bridge.handle(event, context);
 }
 
@@ -74,7 +75,6 @@ async function failing(error: BridgeError): Promise<Handle> {
     errorType: error.code,
     errorMessage: error.message,
   });
-  const { forLambda } = await import('./bridge.ts');
   return async (event, context) => {
     new Logger('INFO').with({ requestId: context?.awsRequestId }).error('not routed', {
       errorType: error.code,

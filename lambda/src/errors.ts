@@ -104,3 +104,12 @@ export function asBridgeError(error: unknown): BridgeError {
   if (error instanceof BridgeError) return error;
   return new InternalError('unexpected failure inside the bridge (see the function log)', { cause: error });
 }
+
+/**
+ * The error as Lambda should report it: `errorType` = the category, `errorMessage` = the message, and a one-line
+ * stack — these are expected outcomes, and their frames would only bury the message in the function log.
+ */
+export function forLambda(error: BridgeError): BridgeError {
+  error.stack = `${error.name}: ${error.message}`;
+  return error;
+}
