@@ -97,7 +97,7 @@ async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]
 
 function printComparison(now: BundleFigures, before: BundleFigures): void {
   const row = (label: string, a: string, b: string, change = '') =>
-    console.log(`  ${label.padEnd(46)} ${a.padEnd(26)} ${b.padEnd(26)} ${change}`);
+    console.log(`  ${label.padEnd(48)} ${a.padEnd(26)} ${b.padEnd(26)} ${change}`);
   const versus = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)}×`;
   const times = (values: number[]) => spread(values, '×', 2);
   row('', 'new', 'previous', 'new ÷ previous (medians)');
