@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,5 +52,23 @@ describe('Build: the bundle plugins', () => {
     });
     expect(inputs).toContain('lazy-zlib:node:zlib (crc32 only)');
     expect(inputs).not.toContain('builtin:node:zlib');
+  });
+});
+
+describe('Build: the undici parts', () => {
+  it('pins undici to one exact version, since the bridge imports files inside the package by path', async () => {
+    // Prepare: the spec in package.json and the version installed from the lock file
+    const spec = JSON.parse(await readFile('package.json', 'utf8')).dependencies.undici;
+    const installed = JSON.parse(await readFile('node_modules/undici/package.json', 'utf8')).version;
+    const imported = (await readFile('lambda/src/salesforce-client.ts', 'utf8')).match(/'undici\/lib\/[^']+'/g);
+
+    // Assert: an exact version (no range an install could move within), the one installed, and the parts it names
+    expect(spec).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(spec).toBe(installed);
+    expect(imported).toEqual([
+      "'undici/lib/api/api-request.js'",
+      "'undici/lib/core/connect.js'",
+      "'undici/lib/dispatcher/pool.js'",
+    ]);
   });
 });
