@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes, type RoutingTarget } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
+import { CONNECT_TIMEOUT_MS, openEarlyConnection } from './early-connection.ts';
 import { asBridgeError, forLambda } from './errors.ts';
 import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
 import { type CachedOrg, OrgCache } from './key/cache.ts';
@@ -69,9 +70,10 @@ export class Bridge {
     const startedAt = performance.now();
     const knownHost = this.config.home.kind === 'env' ? this.config.home.settings.endpointBase : undefined;
     const preconnect = async () => {
-      const early = await connection;
       const endpointBase = knownHost ?? (await home).org.settings.endpointBase;
-      return early ? this.client.adopt(endpointBase, early) : this.client.preconnect(endpointBase, deadline);
+      const timeoutMs = Math.min(CONNECT_TIMEOUT_MS, deadline.remaining());
+      const socket = await (connection ?? openEarlyConnection(endpointBase, timeoutMs));
+      return socket !== undefined && this.client.adopt(endpointBase, socket);
     };
     const firstToken = async () => this.tokens.prepare((await home).org);
     const rehearsal = async () => {

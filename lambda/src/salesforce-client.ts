@@ -1,4 +1,4 @@
-import { isIP, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import request from 'undici/lib/api/api-request.js';
 import buildConnector from 'undici/lib/core/connect.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
@@ -44,8 +44,6 @@ interface Host {
  */
 export class SalesforceClient {
   readonly #hosts = new Map<string, Host>();
-  /** TLS connections opened so far (for logs and benchmarks). */
-  connections = 0;
 
   /** @param connector - opens a connection to a host (undici's, with {@link CONNECT_TIMEOUT_MS}, by default) */
   constructor(
@@ -54,32 +52,12 @@ export class SalesforceClient {
   ) {}
 
   /**
-   * Opens a TLS connection to `endpointBase`'s host ahead of the first request (during Lambda's init phase), which
-   * that host's pool then uses. Never throws: a failure only means the first request connects by itself.
-   */
-  preconnect(endpointBase: string, deadline: Deadline): Promise<boolean> {
-    const host = this.#host(endpointBase);
-    const { hostname, port, protocol } = host.origin;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), deadline.remaining());
-      const servername = isIP(hostname) ? undefined : hostname; // TLS forbids SNI with an IP address
-      this.#connect(host, { hostname, host: host.origin.host, protocol, port, servername }, (error, socket) => {
-        clearTimeout(timer);
-        if (error || !socket) return resolve(false);
-        if (host.spare) socket.destroy();
-        else host.spare = socket;
-        resolve(true);
-      });
-    });
-  }
-
-  /**
    * Takes `socket`, a TLS connection to `endpointBase`'s host opened ahead (see `early-connection.ts`), as the first
-   * connection of that host's pool.
+   * connection of that host's pool: the first request goes out without a handshake.
    * @returns false when the socket is no longer open or the host already has one waiting (the socket is then closed)
    */
   adopt(endpointBase: string, socket: Socket): boolean {
-    const host = this.#host(endpointBase);
+    const host = this.#host(new URL(endpointBase));
     if (host.spare || socket.destroyed || socket.readyState !== 'open') {
       socket.destroy();
       return false;
@@ -125,11 +103,11 @@ export class SalesforceClient {
     token: string,
     deadline: Deadline,
   ): Promise<HttpAnswer> {
-    const host = this.#host(endpointBase);
+    const url = new URL(endpointBase);
     const timeout = Math.max(1, deadline.remaining());
-    const response = await request.call(host.pool, {
+    const response = await request.call(this.#host(url).pool, {
       method: 'PATCH',
-      path: `${new URL(endpointBase).pathname}/${resource}`,
+      path: `${url.pathname}/${resource}`,
       headers: {
         authorization: `Bearer ${token}`,
         accept: 'application/json',
@@ -151,8 +129,8 @@ export class SalesforceClient {
   }
 
   /** The pool for `endpointBase`'s origin, made on first use. */
-  #host(endpointBase: string): Host {
-    const origin = new URL(endpointBase).origin;
+  #host(endpointBase: URL): Host {
+    const { origin } = endpointBase;
     let host = this.#hosts.get(origin);
     if (host) return host;
     const made: Host = {
@@ -186,7 +164,6 @@ export class SalesforceClient {
     this.connector(opts, (...result) => {
       const [error] = result;
       if (error) Object.assign(error, { [CONNECTING]: true });
-      else this.connections++;
       callback(...result);
     });
   }

@@ -78,6 +78,19 @@ describe('Integration: cold start of the built bundle', () => {
     expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
   });
 
+  it('opens the connection during init once the contact-centre secret names the host, and routes over it', async () => {
+    const lambda = await container(SECRET_ONLY_ENV);
+
+    const outcomes = [
+      await lambda.invoke(sampleEvent('inbound-call')),
+      await lambda.invoke(sampleEvent('inbound-call')),
+    ];
+
+    expect(outcomes.map((o) => o.result?.status)).toEqual(['OK', 'OK']);
+    expect(sandbox().salesforce.tlsConnections).toBe(1);
+    expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
+  });
+
   it('rehearses a whole call in memory during init, sending Salesforce nothing and logging no call', async () => {
     // Act
     const lambda = await container();
