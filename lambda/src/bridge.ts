@@ -41,9 +41,7 @@ export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
  * once at init and reused by every invocation. `handle` chains event → request → org and key → token → call →
  * attributes.
  */
-export class Bridge {
-  readonly #deps: RoutingDeps;
-
+export class Bridge implements RoutingDeps {
   /**
    * @param orgs - the per-org cache, when the container made it first (to start the key fetch early)
    * @param client - the HTTP client (an in-memory one for the warm-up's rehearsal)
@@ -55,9 +53,7 @@ export class Bridge {
     readonly orgs: OrgCache = orgCacheFor(config),
     readonly client: SalesforceClient = new SalesforceClient(config),
     readonly tokens: TokenStock = new TokenStock(),
-  ) {
-    this.#deps = { orgs: this.orgs, client: this.client, tokens: this.tokens };
-  }
+  ) {}
 
   /**
    * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
@@ -108,7 +104,7 @@ export class Bridge {
       contactId = request.callId;
       for (const warning of warnings) log.warn(warning, { contactId, Method: method });
       const attributes = await hardStop.race(
-        callSalesforce(this.#perCall(request), this.#deps, { deadline, trace, log }),
+        callSalesforce(this.#perCall(request), this, { deadline, trace, log }),
         'routing the call',
       );
       const outcome = method === 'executeOmniFlow' ? (attributes.routingTarget as RoutingTarget) : 'OK';

@@ -31,9 +31,9 @@ export async function startContainer(
   connection?: Promise<Socket | undefined>,
 ): Promise<Handle> {
   if (settings instanceof Error) return failing(settings);
-  const { loadHomeKeyStore, orgCacheFor } = await import('./key/orgs.ts');
-  await loadHomeKeyStore(settings.home);
+  const { orgCacheFor } = await import('./key/orgs.ts');
   const orgs = orgCacheFor(settings);
+  await orgs.prepareHome();
   const deadline = Deadline.in(WARM_UP_BUDGET_MS);
   const home = orgs.get(undefined, deadline);
   await underWay(home);

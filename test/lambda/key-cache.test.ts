@@ -57,6 +57,24 @@ function orgCache(source: KeySource, options: Omit<OrgCacheOptions, 'sourceFor'>
 const jwkN = (stored: string) => createPrivateKey(stored).export({ format: 'jwk' }).n;
 
 describe('Class: OrgCache', () => {
+  describe('Method: prepareHome', () => {
+    it("prepares the own org's key store, and nothing else: no read, no other org", async () => {
+      // Prepare
+      const prepared: string[] = [];
+      const source = Object.assign(new ScriptedSource([KEY_A]), {
+        prepare: async () => void prepared.push('home key store'),
+      });
+      const cache = orgCache(source, { ttlMs: 60_000 });
+
+      // Act
+      await cache.prepareHome();
+
+      // Assert
+      expect(prepared).toEqual(['home key store']);
+      expect(source.calls).toBe(0);
+    });
+  });
+
   describe('Method: get', () => {
     it('fetches once and serves the cached key until the TTL passes', async () => {
       // Prepare

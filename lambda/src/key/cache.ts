@@ -84,6 +84,14 @@ export class OrgCache {
   }
 
   /**
+   * Loads what reading the function's own org needs (its key store's SDK client): awaited before the first read, that
+   * read's request leaves at once.
+   */
+  async prepareHome(): Promise<void> {
+    await this.#entries.get(HOME)?.source.prepare?.();
+  }
+
+  /**
    * The org named by `secretName` (the function's own when undefined). With `refused` — the org whose token
    * Salesforce just answered 401 — a newer org when there is one or when reading it again is allowed; `refused` itself
    * when a 401 already made it be read again less than {@link AUTH_REFRESH_INTERVAL_MS} ago.

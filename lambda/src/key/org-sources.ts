@@ -19,6 +19,10 @@ export class EnvOrgSource implements OrgSource {
     return this.keys.description;
   }
 
+  async prepare(): Promise<void> {
+    await this.keys.prepare?.();
+  }
+
   async load(signal: AbortSignal): Promise<Org> {
     return { settings: this.settings, key: parsePrivateKey(await this.keys.fetch(signal), this.description) };
   }
@@ -42,6 +46,10 @@ export class ContactCentreSecretSource implements OrgSource {
 
   get description(): string {
     return this.#secret.description;
+  }
+
+  prepare(): Promise<void> {
+    return this.#secret.prepare();
   }
 
   async load(signal: AbortSignal): Promise<Org> {

@@ -1,4 +1,4 @@
-import type { BridgeConfig, HomeOrgSetting } from '../config.ts';
+import type { BridgeConfig } from '../config.ts';
 import { OrgCache } from './cache.ts';
 import { ContactCentreSecretSource, homeOrgSource } from './org-sources.ts';
 
@@ -12,13 +12,4 @@ export function orgCacheFor(config: BridgeConfig): OrgCache {
     ttlMs: config.keyCacheTtlMs,
     sourceFor: (secretName) => new ContactCentreSecretSource(secretName, 'secretName in the event'),
   });
-}
-
-/**
- * Loads the AWS SDK client the function's own org is read with — SSM, or Secrets Manager — which the key source would
- * otherwise load with its first read: awaited before the read starts, its request leaves at once, before the rest of
- * the function is loaded.
- */
-export async function loadHomeKeyStore(home: HomeOrgSetting): Promise<void> {
-  await (home.kind === 'env' && home.key.kind === 'ssm' ? import('./ssm-sdk.ts') : import('./secrets-manager-sdk.ts'));
 }

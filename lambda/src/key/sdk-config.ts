@@ -22,3 +22,12 @@ export const SDK_CLIENT_CONFIG = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   credentials: environmentCredentials(),
 } as const;
+
+/**
+ * The SDK client a key store reads with, made with {@link SDK_CLIENT_CONFIG} on first use and then shared by every
+ * read in the container. `load` imports the client's module, so a function whose keys are elsewhere never loads it.
+ */
+export function lazyClient<T>(load: () => Promise<T>): () => Promise<T> {
+  let client: Promise<T> | undefined;
+  return () => (client ??= load());
+}

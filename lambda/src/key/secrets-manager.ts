@@ -1,15 +1,17 @@
-import type * as SecretsManager from './secrets-manager-sdk.ts';
 import { KeyError } from '../errors.ts';
 import { keyFetchError } from './aws-errors.ts';
-import { SDK_CLIENT_CONFIG } from './sdk-config.ts';
+import { lazyClient, SDK_CLIENT_CONFIG } from './sdk-config.ts';
 import type { KeySource } from './source.ts';
 
-let client: Promise<{ client: SecretsManager.SecretsManagerClient; sdk: typeof SecretsManager }> | undefined;
+const secretsManager = lazyClient(async () => {
+  const sdk = await import('./secrets-manager-sdk.ts');
+  return { sdk, client: new sdk.SecretsManagerClient(SDK_CLIENT_CONFIG) };
+});
 
 /**
  * A Secrets Manager secret's SecretString (`GetSecretValue`): a bare PEM, JSON with a PEM field, or Salesforce's
  * contact-centre secret. Every secret, whichever org it serves, shares one SDK client per container, loaded with the
- * first read: a function whose keys are elsewhere never loads it.
+ * first read, or by {@link prepare}: a function whose keys are elsewhere never loads it.
  */
 export class SecretsManagerKeySource implements KeySource {
   readonly description: string;
@@ -22,15 +24,15 @@ export class SecretsManagerKeySource implements KeySource {
     this.description = `Secrets Manager secret ${secretId} (${origin})`;
   }
 
+  async prepare(): Promise<void> {
+    await secretsManager();
+  }
+
   async fetch(signal: AbortSignal): Promise<string> {
     let value: string | undefined;
     try {
-      client ??= import('./secrets-manager-sdk.ts').then((sdk) => ({
-        sdk,
-        client: new sdk.SecretsManagerClient(SDK_CLIENT_CONFIG),
-      }));
-      const secrets = await client;
-      const out = await secrets.client.send(new secrets.sdk.GetSecretValueCommand({ SecretId: this.secretId }), {
+      const { client, sdk } = await secretsManager();
+      const out = await client.send(new sdk.GetSecretValueCommand({ SecretId: this.secretId }), {
         abortSignal: signal,
       });
       value = out.SecretString;

@@ -5,6 +5,8 @@ import type { OrgSettings } from '../config.ts';
 export interface KeySource {
   /** Names the setting and the stored item for messages, e.g. `SSM parameter /x (PRIVATE_KEY_PARAM_NAME)`. */
   readonly description: string;
+  /** Loads what a read needs (the SDK client), so that the first read's request leaves at once. */
+  prepare?(): Promise<void>;
   /**
    * One attempt to read the value.
    * @throws {KeyError} the item is missing, unreadable or empty (`retryable` set for throttling and network faults)
@@ -22,6 +24,8 @@ export interface Org {
 export interface OrgSource {
   /** Names the stored item and what named it, e.g. `Secrets Manager secret acme (SECRET_NAME)`. */
   readonly description: string;
+  /** Loads what a load needs (its key store's SDK client), so that the first load's request leaves at once. */
+  prepare?(): Promise<void>;
   /**
    * One attempt to read and parse the org.
    * @throws {KeyError} unreadable, incomplete or not a usable key (a {@link RetryableKeyError} when worth retrying)

@@ -1,29 +1,32 @@
-import type * as Ssm from './ssm-sdk.ts';
 import { KeyError } from '../errors.ts';
 import { keyFetchError } from './aws-errors.ts';
-import { SDK_CLIENT_CONFIG } from './sdk-config.ts';
+import { lazyClient, SDK_CLIENT_CONFIG } from './sdk-config.ts';
 import type { KeySource } from './source.ts';
+
+const ssm = lazyClient(async () => {
+  const sdk = await import('./ssm-sdk.ts');
+  return { sdk, client: new sdk.SSMClient(SDK_CLIENT_CONFIG) };
+});
 
 /**
  * The key as an SSM Parameter Store SecureString (`GetParameter`, `WithDecryption`). The SDK's SSM client is loaded
- * with the first read: a function whose key is elsewhere never loads it.
+ * with the first read, or by {@link prepare}: a function whose key is elsewhere never loads it.
  */
 export class SsmKeySource implements KeySource {
   readonly description: string;
-  #client: Promise<{ client: Ssm.SSMClient; sdk: typeof Ssm }> | undefined;
 
   constructor(readonly name: string) {
     this.description = `SSM parameter ${name} (PRIVATE_KEY_PARAM_NAME)`;
   }
 
+  async prepare(): Promise<void> {
+    await ssm();
+  }
+
   async fetch(signal: AbortSignal): Promise<string> {
     let value: string | undefined;
     try {
-      this.#client ??= import('./ssm-sdk.ts').then((sdk) => ({
-        sdk,
-        client: new sdk.SSMClient(SDK_CLIENT_CONFIG),
-      }));
-      const { client, sdk } = await this.#client;
+      const { client, sdk } = await ssm();
       const out = await client.send(new sdk.GetParameterCommand({ Name: this.name, WithDecryption: true }), {
         abortSignal: signal,
       });
