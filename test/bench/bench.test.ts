@@ -29,6 +29,8 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
       'floor, its client in a process of its own',
       'first call ÷ that floor',
       'warm p50 ÷ that floor',
+      'floor, its first request on a new connection',
+      'first call ÷ that first-request floor',
       'container memory',
     ]) {
       expect(run.out).toContain(label);
@@ -36,6 +38,7 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     expect(run.out).toMatch(/previous +dist\/lambda\/index\.mjs: \d+ KiB of JavaScript/);
     expect(run.out).toMatch(/module load, configured \(no added latency\) +[\d.]+ ms +[\d.]+ ms +[\d.]+×/);
     expect(run.out).toMatch(/floor, its client in a process of its own +[\d.]+ ms +[\d.]+ ms/);
+    expect(run.out).toMatch(/floor, its first request on a new connection +[\d.]+ ms +[\d.]+ ms/);
     expect(run.out).toMatch(/SSM GetParameter calls \/ TLS handshakes, each +1 \/ 1 +1 \/ 1/);
     expect(run.out).toMatch(/failed calls +0 +0/);
   });

@@ -132,8 +132,11 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
     spread(initFirst(before)),
     versus(initFirst(now), initFirst(before)),
   );
-  const ratios = (f: BundleFigures, of: 'firstMs' | 'warmP50Ms' | 'warmP95Ms', floor: 'floorMs' | 'floorApartMs') =>
-    times(perContainer(f[of], f[floor]));
+  const ratios = (
+    f: BundleFigures,
+    of: 'firstMs' | 'warmP50Ms' | 'warmP95Ms',
+    floor: 'floorMs' | 'floorApartMs' | 'floorFreshMs',
+  ) => times(perContainer(f[of], f[floor]));
   row('floor (warm keep-alive HTTPS PATCH, same relay)', spread(now.floorMs), spread(before.floorMs));
   row('first call ÷ floor', ratios(now, 'firstMs', 'floorMs'), ratios(before, 'firstMs', 'floorMs'));
   row('warm p50 ÷ floor', ratios(now, 'warmP50Ms', 'floorMs'), ratios(before, 'warmP50Ms', 'floorMs'));
@@ -141,6 +144,12 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
   row('floor, its client in a process of its own', spread(now.floorApartMs), spread(before.floorApartMs));
   row('first call ÷ that floor', ratios(now, 'firstMs', 'floorApartMs'), ratios(before, 'firstMs', 'floorApartMs'));
   row('warm p50 ÷ that floor', ratios(now, 'warmP50Ms', 'floorApartMs'), ratios(before, 'warmP50Ms', 'floorApartMs'));
+  row('floor, its first request on a new connection', spread(now.floorFreshMs), spread(before.floorFreshMs));
+  row(
+    'first call ÷ that first-request floor',
+    ratios(now, 'firstMs', 'floorFreshMs'),
+    ratios(before, 'firstMs', 'floorFreshMs'),
+  );
   const calls = (f: BundleFigures) => `${median(f.keyReads)} / ${median(f.handshakes)}`;
   row('SSM GetParameter calls / TLS handshakes, each', calls(now), calls(before));
   const memory = (f: BundleFigures) => `${median(f.rssMiB).toFixed(0)} / ${median(f.peakMiB).toFixed(0)} MiB`;

@@ -35,6 +35,8 @@ export interface BundleFigures {
   /** The floor measured just before the container ran, from this process and from a process of its own. */
   readonly floorMs: number[];
   readonly floorApartMs: number[];
+  /** The separate client's first request on a connection opened ahead (`FloorsApart.freshMs`). */
+  readonly floorFreshMs: number[];
   readonly keyReads: number[];
   readonly handshakes: number[];
   readonly rssMiB: number[];
@@ -80,7 +82,7 @@ async function containerRun(
   into: BundleFigures,
 ): Promise<void> {
   const floorMs = await run.floor.measure(FLOOR_SAMPLES);
-  const floorApartMs = await run.floor.measureApart(FLOOR_SAMPLES, run.runtime);
+  const apart = await run.floor.measureApart(FLOOR_SAMPLES, run.runtime);
   run.sandbox.reset();
   const container = await LambdaContainer.start({ env: run.relayedEnv, bundle: bundle.path, runtime: run.runtime });
   const first = await container.invoke(event);
@@ -90,7 +92,8 @@ async function containerRun(
   await container.stop();
   const durations = warm.map((o) => o.durationMs);
   into.floorMs.push(floorMs);
-  into.floorApartMs.push(floorApartMs);
+  into.floorApartMs.push(apart.keepAliveMs);
+  into.floorFreshMs.push(apart.freshMs);
   into.initMs.push(container.initMs);
   into.firstMs.push(first.durationMs);
   into.warmP50Ms.push(percentile(durations, 50));
@@ -111,6 +114,7 @@ function emptyFigures(): BundleFigures {
     warmP95Ms: [],
     floorMs: [],
     floorApartMs: [],
+    floorFreshMs: [],
     keyReads: [],
     handshakes: [],
     rssMiB: [],

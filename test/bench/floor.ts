@@ -13,6 +13,20 @@ const CLIENT_APART = fileURLToPath(new URL('./floor-client.mjs', import.meta.url
 const APART_WARM_UP = 150;
 /** The separate client's run may take this long at most. */
 const APART_TIMEOUT_MS = 60_000;
+/**
+ * First requests on new connections the separate client times, each connection opened ahead and left idle for
+ * {@link FRESH_IDLE_MS} first — about as long as the function's init leaves the connection its entry opened.
+ */
+const FRESH_SAMPLES = 5;
+const FRESH_IDLE_MS = 150;
+
+/** The floors {@link Floor.measureApart} measures, medians in ms. */
+export interface FloorsApart {
+  /** On one warm keep-alive connection. */
+  readonly keepAliveMs: number;
+  /** The first request on a connection opened ahead: what the function's first call is, minus the function. */
+  readonly freshMs: number;
+}
 
 /** The floor's request, but for its token. */
 const REQUEST = {
@@ -61,10 +75,12 @@ export class Floor {
   /**
    * The same, from a client in a process of its own under `runtime` (`floor-client.mjs`), as the function's requests
    * are: they cross from the container's process to the relay's, where {@link measure}'s share its event loop. The
-   * child first sends {@link APART_WARM_UP} untimed requests, so its undici is as warm as the function's.
+   * child first sends {@link APART_WARM_UP} untimed requests, so its undici is as warm as the function's; then
+   * `samples` on that connection, then {@link FRESH_SAMPLES} first requests on new connections opened ahead, which
+   * include whatever Salesforce (here its emulator) spends on a connection's first request.
    */
-  async measureApart(samples: number, runtime: Runtime): Promise<number> {
-    const tokens = await this.#tokens(APART_WARM_UP + samples);
+  async measureApart(samples: number, runtime: Runtime): Promise<FloorsApart> {
+    const tokens = await this.#tokens(APART_WARM_UP + samples + FRESH_SAMPLES);
     const child = spawn(nodeBinary(runtime), [CLIENT_APART], { stdio: ['pipe', 'pipe', 'pipe'] });
     const failed = new Promise<never>((_, reject) => {
       child.once('error', reject);
@@ -78,6 +94,7 @@ export class Floor {
           ca: this.sandbox.tls.caPem,
           request: REQUEST,
           tokens,
+          fresh: { count: FRESH_SAMPLES, idleMs: FRESH_IDLE_MS },
         }),
       );
       const [out, err, code] = await Promise.race([
@@ -89,8 +106,9 @@ export class Floor {
         failed,
       ]);
       if (code !== 0) throw new Error(`the floor's client failed (${code}): ${err.trim() || out}`);
+      const { keepAlive, fresh } = JSON.parse(out) as { keepAlive: number[]; fresh: number[] };
       // The first requests open the connection and let V8 optimise undici's code, as the function's have been.
-      return median((JSON.parse(out) as number[]).slice(APART_WARM_UP));
+      return { keepAliveMs: median(keepAlive.slice(APART_WARM_UP)), freshMs: median(fresh) };
     } finally {
       clearTimeout(timer);
       this.sandbox.salesforce.reset();
