@@ -32,6 +32,7 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
       'floor, its first request on a new connection',
       'first call ÷ that first-request floor',
       'container memory',
+      'container CPU, all threads, init to last call',
     ]) {
       expect(run.out).toContain(label);
     }

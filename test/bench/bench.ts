@@ -154,6 +154,12 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
   row('SSM GetParameter calls / TLS handshakes, each', calls(now), calls(before));
   const memory = (f: BundleFigures) => `${median(f.rssMiB).toFixed(0)} / ${median(f.peakMiB).toFixed(0)} MiB`;
   row('container memory: rss / peak', memory(now), memory(before));
+  row(
+    'container CPU, all threads, init to last call',
+    spread(now.cpuMs),
+    spread(before.cpuMs),
+    versus(now.cpuMs, before.cpuMs),
+  );
   row('failed calls', String(now.failedCalls), String(before.failedCalls));
 }
 

@@ -41,6 +41,8 @@ export interface BundleFigures {
   readonly handshakes: number[];
   readonly rssMiB: number[];
   readonly peakMiB: number[];
+  /** CPU time of the container's every thread, from its start to after the last call. */
+  readonly cpuMs: number[];
   failedCalls: number;
 }
 
@@ -88,7 +90,7 @@ async function containerRun(
   const first = await container.invoke(event);
   const warm: Invocation[] = [];
   for (let i = 0; i < run.calls; i++) warm.push(await container.invoke(event));
-  const memory = await container.stats();
+  const stats = await container.stats();
   await container.stop();
   const durations = warm.map((o) => o.durationMs);
   into.floorMs.push(floorMs);
@@ -100,8 +102,9 @@ async function containerRun(
   into.warmP95Ms.push(percentile(durations, 95));
   into.keyReads.push(run.sandbox.aws.counts.getParameter);
   into.handshakes.push(run.sandbox.salesforce.tlsConnections);
-  into.rssMiB.push(memory.rssBytes / 2 ** 20);
-  into.peakMiB.push(memory.maxRssKiB / 1024);
+  into.rssMiB.push(stats.rssBytes / 2 ** 20);
+  into.peakMiB.push(stats.maxRssKiB / 1024);
+  into.cpuMs.push(stats.cpuMs);
   into.failedCalls += [first, ...warm].filter((o) => o.result?.status !== 'OK').length;
 }
 
@@ -119,6 +122,7 @@ function emptyFigures(): BundleFigures {
     handshakes: [],
     rssMiB: [],
     peakMiB: [],
+    cpuMs: [],
     failedCalls: 0,
   };
 }

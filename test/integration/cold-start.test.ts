@@ -91,6 +91,25 @@ describe('Integration: cold start of the built bundle', () => {
     expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
   });
 
+  it("keeps undici's HTTP parser on V8's baseline compiler: no TurboFan compile in the background of early calls", async () => {
+    // Prepare: V8 traces every WebAssembly function it compiles, naming the compiler
+    const lambda = await LambdaContainer.start({
+      env: sandbox().env(),
+      nodeFlags: ['--trace-wasm-compilation-times'],
+    });
+    started.push(lambda);
+
+    // Act: more calls than V8's default budget lets the parser run before recompiling it, then time for a compile
+    for (let i = 0; i < 40; i++) await lambda.invoke(sampleEvent('inbound-call'));
+    await sleep(1_000);
+
+    // Assert
+    const compiled = [...lambda.stdout, ...lambda.stderr].filter((line) => /^Compiled function .* using /.test(line));
+    expect(compiled.some((line) => line.includes('using Liftoff'))).toBe(true);
+    expect(compiled.filter((line) => line.includes('using TurboFan'))).toEqual([]);
+    expect(lambda.stderr).toEqual([]);
+  });
+
   it('rehearses a whole call in memory during init, sending Salesforce nothing and logging no call', async () => {
     // Act
     const lambda = await container();

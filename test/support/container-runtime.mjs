@@ -20,7 +20,14 @@ process.send({ type: 'ready', nodeVersion: process.version, initMs: performance.
 
 process.on('message', async ({ id, event, timeoutMs, type }) => {
   if (type === 'stats') {
-    process.send({ type: 'stats', id, rssBytes: process.memoryUsage().rss, maxRssKiB: process.resourceUsage().maxRSS });
+    const usage = process.resourceUsage();
+    process.send({
+      type: 'stats',
+      id,
+      rssBytes: process.memoryUsage().rss,
+      maxRssKiB: usage.maxRSS,
+      cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    });
     return;
   }
   const started = performance.now();

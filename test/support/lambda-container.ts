@@ -32,12 +32,15 @@ export interface ContainerOptions {
    * @default runtimeFromEnv() — what the vitest project names, else `host`
    */
   readonly runtime?: Runtime;
+  /** Flags for the container's `node` (V8 tracing, say): Lambda's own command line can't be changed. @default none */
+  readonly nodeFlags?: readonly string[];
 }
 
-/** The container process's memory. */
+/** The container process's memory, and the CPU time all its threads have used so far. */
 export interface ContainerStats {
   readonly rssBytes: number;
   readonly maxRssKiB: number;
+  readonly cpuMs: number;
 }
 
 type Message =
@@ -75,7 +78,12 @@ export class LambdaContainer {
     });
   }
 
-  static async start({ env, bundle = BUNDLE, runtime = runtimeFromEnv() }: ContainerOptions): Promise<LambdaContainer> {
+  static async start({
+    env,
+    bundle = BUNDLE,
+    runtime = runtimeFromEnv(),
+    nodeFlags = [],
+  }: ContainerOptions): Promise<LambdaContainer> {
     const child = fork(RUNTIME, [], {
       execPath: nodeBinary(runtime),
       // The deployed runtime is Node 24; the SDK's "Node < 22" notice would only be noise from this local stand-in.
@@ -88,7 +96,7 @@ export class LambdaContainer {
         BRIDGE_FLUSHED: FLUSHED,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
+      execArgv: [...nodeFlags],
     });
     const stdout: string[] = [];
     const stderr: string[] = [];
