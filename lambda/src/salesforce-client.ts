@@ -12,7 +12,7 @@ import { WarmUpSocket } from './warm-up-socket.ts';
 /**
  * V8 flags that keep WebAssembly on its baseline compiler, Liftoff. The function's only WebAssembly is undici's HTTP
  * parser (llhttp), whose main function — one large state machine — V8 otherwise recompiles with TurboFan on a
- * background thread a few requests into a new container: 270–380 ms of CPU and ~30 MB of compiler memory here, which
+ * background thread a few requests into a new container: 140–220 ms of CPU and ~30 MB of compiler memory here, which
  * on Lambda's fractional vCPU is taken from the calls it overlaps. Liftoff's code parses an answer as fast (request p50
  * equal within the noise over 4,000 requests, Node 20 and 24). Set at run time because Lambda takes no V8 flags on the
  * command line (`NODE_OPTIONS` refuses them); these two, because Node 24 ignores `--liftoff-only` set this way.
