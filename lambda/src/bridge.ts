@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes, type RoutingTarget } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
-import { CONNECT_TIMEOUT_MS, openEarlyConnection } from './early-connection.ts';
+import { openEarlyConnection } from './early-connection.ts';
 import { asBridgeError, forLambda } from './errors.ts';
 import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
 import { type CachedOrg, OrgCache } from './key/cache.ts';
@@ -67,16 +67,21 @@ export class Bridge implements RoutingDeps {
     const knownHost = this.config.home.kind === 'env' ? this.config.home.settings.endpointBase : undefined;
     const preconnect = async () => {
       const endpointBase = knownHost ?? (await home).org.settings.endpointBase;
-      const timeoutMs = Math.min(CONNECT_TIMEOUT_MS, deadline.remaining());
-      const socket = await (connection ?? openEarlyConnection(endpointBase, timeoutMs));
-      return socket !== undefined && this.client.adopt(endpointBase, socket);
+      // The entry's connection, or (none, or it failed) one opened now; taken whenever it is up, init waiting for it
+      // until the warm-up's deadline at most.
+      const opened = (await connection) ?? (await openEarlyConnection(endpointBase));
+      return opened !== undefined && this.client.adopt(endpointBase, opened);
     };
     const firstToken = async () => this.tokens.prepare((await home).org);
     const rehearsal = async () => {
       await SalesforceClient.warmHttpPath();
       return this.#rehearse((await home).org);
     };
-    const [key, open, rehearsed] = await Promise.allSettled([firstToken(), preconnect(), rehearsal()]);
+    const [key, open, rehearsed] = await Promise.allSettled([
+      firstToken(),
+      deadline.race(preconnect(), 'opening the Salesforce connection'),
+      rehearsal(),
+    ]);
     this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
       connection: open.status === 'fulfilled' && open.value ? 'open' : 'not open',

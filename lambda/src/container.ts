@@ -33,7 +33,7 @@ export async function startContainer(
   if (settings instanceof Error) return failing(settings);
   const { orgCacheFor } = await import('./key/orgs.ts');
   const orgs = orgCacheFor(settings);
-  await orgs.prepareHome();
+  await orgs.prepareHome().catch(() => undefined); // whatever failed fails the read too, where it is reported
   const deadline = Deadline.in(WARM_UP_BUDGET_MS);
   const home = orgs.get(undefined, deadline);
   await underWay(home);

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
 import request from 'undici/lib/api/api-request.js';
 import buildConnector from 'undici/lib/core/connect.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
@@ -7,18 +6,8 @@ import { Deadline } from './deadline.ts';
 import { CONNECT_TIMEOUT_MS } from './early-connection.ts';
 import { BadAnswerError } from './errors.ts';
 import { CONNECTING } from './retry.ts';
+import { keepWebAssemblyOnBaseline } from './wasm-baseline.ts';
 import { WarmUpSocket } from './warm-up-socket.ts';
-
-/**
- * V8 flags that keep WebAssembly on its baseline compiler, Liftoff. The function's only WebAssembly is undici's HTTP
- * parser (llhttp), whose main function — one large state machine — V8 otherwise recompiles with TurboFan on a
- * background thread a few requests into a new container: 140–220 ms of CPU and ~30 MB of compiler memory here, which
- * on Lambda's fractional vCPU is taken from the calls it overlaps. Liftoff's code parses an answer as fast (request p50
- * equal within the noise over 4,000 requests, Node 20 and 24). Set at run time because Lambda takes no V8 flags on the
- * command line (`NODE_OPTIONS` refuses them); these two, because Node 24 ignores `--liftoff-only` set this way.
- */
-export const LIFTOFF_ONLY = '--no-wasm-tier-up --no-wasm-dynamic-tiering';
-setFlagsFromString(LIFTOFF_ONLY);
 
 /** An idle connection is kept this long; below the ~60 s idle limit of typical load balancers in front of Salesforce. */
 export const KEEP_ALIVE_MS = 50_000;
@@ -44,7 +33,6 @@ export const MAX_HOSTS = 32;
 
 /** One Salesforce host's keep-alive pool and the socket opened ahead for it. */
 interface Host {
-  readonly origin: URL;
   readonly pool: Pool;
   spare?: Socket;
 }
@@ -57,11 +45,16 @@ interface Host {
 export class SalesforceClient {
   readonly #hosts = new Map<string, Host>();
 
-  /** @param connector - opens a connection to a host (undici's, with {@link CONNECT_TIMEOUT_MS}, by default) */
+  /**
+   * @param connector - opens the pools' connections (undici's, with {@link CONNECT_TIMEOUT_MS}, by default); a
+   *   connection opened ahead comes through {@link adopt} instead
+   */
   constructor(
     private readonly options: SalesforceClientOptions,
     private readonly connector: buildConnector.connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS }),
-  ) {}
+  ) {
+    keepWebAssemblyOnBaseline();
+  }
 
   /**
    * Takes `socket`, a TLS connection to `endpointBase`'s host opened ahead (see `early-connection.ts`), as the first
@@ -146,7 +139,6 @@ export class SalesforceClient {
     let host = this.#hosts.get(origin);
     if (host) return host;
     const made: Host = {
-      origin: new URL(origin),
       pool: new Pool(origin, {
         connections: 4,
         keepAliveTimeout: KEEP_ALIVE_MS,

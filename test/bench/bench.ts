@@ -20,7 +20,7 @@ import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
 
 const args = readArgs();
-const rttMs = whole('rtt', 0);
+const rttMs = milliseconds('rtt');
 const load = args.load;
 const calls = args.calls === undefined ? (load ? 25 : 100) : whole('calls');
 const rounds = whole('rounds');
@@ -55,14 +55,18 @@ function readArgs() {
 }
 
 /** The option `name` as a whole number of at least `min`; a usage error otherwise. */
-function whole(
-  name: 'rtt' | 'calls' | 'rounds' | 'loads' | 'containers' | 'ssm-rate' | 'pace-ms' | 'outage-ms',
-  min = 1,
-) {
+function whole(name: 'calls' | 'rounds' | 'loads' | 'containers' | 'ssm-rate' | 'pace-ms' | 'outage-ms', min = 1) {
   const text = args[name]!;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min) usage(`--${name} must be a whole number of at least ${min}, not "${text}"`);
   return value;
+}
+
+/** The option `name` as a number of milliseconds, fractions allowed; a usage error otherwise. */
+function milliseconds(name: 'rtt') {
+  const text = args[name]!;
+  if (!/^\d+(\.\d+)?$/.test(text)) usage(`--${name} must be a number of milliseconds, not "${text}"`);
+  return Number(text);
 }
 
 /** A mistake in the command line: one line naming it, no stack trace, exit code 2. */
@@ -150,8 +154,8 @@ function printComparison(now: BundleFigures, before: BundleFigures): void {
     ratios(now, 'firstMs', 'floorFreshMs'),
     ratios(before, 'firstMs', 'floorFreshMs'),
   );
-  const calls = (f: BundleFigures) => `${median(f.keyReads)} / ${median(f.handshakes)}`;
-  row('SSM GetParameter calls / TLS handshakes, each', calls(now), calls(before));
+  const reads = (f: BundleFigures) => `${median(f.keyReads)} / ${median(f.handshakes)}`;
+  row('SSM GetParameter calls / TLS handshakes, each', reads(now), reads(before));
   const memory = (f: BundleFigures) => `${median(f.rssMiB).toFixed(0)} / ${median(f.peakMiB).toFixed(0)} MiB`;
   row('container memory: rss / peak', memory(now), memory(before));
   row(
@@ -191,8 +195,8 @@ async function main(): Promise<number> {
     await sdkCost(runtimes, loads);
     return 0;
   }
-  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] }).catch((error: Error) =>
-    usage(error.message),
+  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] }).catch(
+    (error: Error) => (error.message.startsWith('--previous') ? usage(error.message) : Promise.reject(error)),
   );
   await coldStart(previous, runtimes);
   if (args.node === 'all' && !runtimes.includes('node24')) {

@@ -1,4 +1,5 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +7,7 @@ import type { Metafile } from 'esbuild';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BUNDLE_DIR, METAFILE } from '../../lambda/build.ts';
 import { expectCleanLogs, sampleEvent, useSandbox } from '../support/integration.ts';
-import { LambdaContainer } from '../support/lambda-container.ts';
+import { BUNDLE, LambdaContainer } from '../support/lambda-container.ts';
 import { ORG_B_SECRET, SECRET_ONLY_ENV } from '../support/sandbox.ts';
 
 const { sandbox, container } = useSandbox();
@@ -89,6 +90,36 @@ describe('Integration: cold start of the built bundle', () => {
     expect(outcomes.map((o) => o.result?.status)).toEqual(['OK', 'OK']);
     expect(sandbox().salesforce.tlsConnections).toBe(1);
     expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
+  });
+
+  it("opens the connection again during init when the entry's attempt failed, and routes over it", async () => {
+    // Prepare: in front of Salesforce, a proxy that drops the first connection (the entry's) and relays the others
+    let accepted = 0;
+    const proxy = createServer((socket) => {
+      if (++accepted === 1) {
+        socket.destroy();
+        return;
+      }
+      const upstream = connect(sandbox().salesforce.port, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      for (const end of [socket, upstream]) end.on('error', () => (socket.destroy(), upstream.destroy()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const lambda = await start(BUNDLE, { SCRT_ENDPOINT_BASE: `https://localhost:${port}/telephony/v1` });
+      const atInit = accepted;
+
+      // Act
+      const outcome = await lambda.invoke(sampleEvent('inbound-call'));
+
+      // Assert: the warm-up's connection, opened during init, carried the call
+      expect(outcome.result?.status).toBe('OK');
+      expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
+      expect([atInit, accepted, sandbox().salesforce.tlsConnections]).toEqual([2, 2, 1]);
+    } finally {
+      proxy.close();
+    }
   });
 
   it("keeps undici's HTTP parser on V8's baseline compiler: no TurboFan compile in the background of early calls", async () => {

@@ -58,7 +58,7 @@ const jwkN = (stored: string) => createPrivateKey(stored).export({ format: 'jwk'
 
 describe('Class: OrgCache', () => {
   describe('Method: prepareHome', () => {
-    it("prepares the own org's key store, and nothing else: no read, no other org", async () => {
+    it("prepares the own org's key store without reading it", async () => {
       // Prepare
       const prepared: string[] = [];
       const source = Object.assign(new ScriptedSource([KEY_A]), {

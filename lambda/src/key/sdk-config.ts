@@ -24,8 +24,9 @@ export const SDK_CLIENT_CONFIG = {
 } as const;
 
 /**
- * The SDK client a key store reads with, made with {@link SDK_CLIENT_CONFIG} on first use and then shared by every
- * read in the container. `load` imports the client's module, so a function whose keys are elsewhere never loads it.
+ * The SDK client a key store reads with, made by `load` on first use and then shared by every read in the container.
+ * `load` imports the client's module (and makes the client with {@link SDK_CLIENT_CONFIG}), so a function whose keys
+ * are elsewhere never loads it. A failed `load` is not tried again.
  */
 export function lazyClient<T>(load: () => Promise<T>): () => Promise<T> {
   let client: Promise<T> | undefined;
