@@ -66,21 +66,11 @@ describe('Integration: cold start of the built bundle', () => {
     expect(sandbox().aws.counts.getParameter).toBe(0);
   });
 
-  it('routes over the connection the entry opened: one TLS handshake for init and every call', async () => {
-    const lambda = await container();
-
-    const outcomes = [
-      await lambda.invoke(sampleEvent('inbound-call')),
-      await lambda.invoke(sampleEvent('inbound-call')),
-    ];
-
-    expect(outcomes.map((o) => o.result?.status)).toEqual(['OK', 'OK']);
-    expect(sandbox().salesforce.tlsConnections).toBe(1);
-    expect(lambda.logs().find((l) => l.message === 'container ready')).toMatchObject({ connection: 'open' });
-  });
-
-  it('opens the connection during init once the contact-centre secret names the host, and routes over it', async () => {
-    const lambda = await container(SECRET_ONLY_ENV);
+  it.each([
+    ['the entry opened (SCRT_ENDPOINT_BASE)', {}],
+    ['init opened once the contact-centre secret named the host', SECRET_ONLY_ENV],
+  ])('routes over the connection %s: one TLS handshake for init and every call', async (_opened, env) => {
+    const lambda = await container(env);
 
     const outcomes = [
       await lambda.invoke(sampleEvent('inbound-call')),
