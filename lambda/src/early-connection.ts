@@ -9,9 +9,9 @@ const TCP_KEEP_ALIVE_DELAY_MS = 60_000;
 /**
  * Opens the TLS connection to `endpointBase`'s host ahead of the first call: from the entry, before the rest of the
  * function is loaded, so the handshake's round trips overlap with module evaluation instead of following it; or from
- * the warm-up, as soon as the host is known (a contact-centre secret names it). The socket is set up as undici's connector sets
- * up its own (ALPN `http/1.1`, SNI unless the host is an IP address, no Nagle, TCP keep-alive) so the Salesforce
- * client's pool can take it as one of its connections. Only `node:tls` is loaded here.
+ * the warm-up, as soon as the host is known (a contact-centre secret names it). The socket is set up as undici's
+ * connector sets up its own (ALPN `http/1.1`, SNI unless the host is an IP address, no Nagle, TCP keep-alive) so the
+ * Salesforce client's pool can take it as one of its connections. Only `node:tls` is loaded here.
  *
  * @returns the connected socket, or undefined when it failed or took longer than `timeoutMs`; never rejects
  */
