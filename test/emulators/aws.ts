@@ -1,13 +1,26 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  ORG_RECORD_BUCKET,
+  objectBytes,
+  s3Error,
+  type S3Answer,
+  s3Fault,
+  s3RequestProblem,
+  type StoredObject,
+} from './aws-s3.ts';
+
+export { ORG_RECORD_BUCKET, type StoredObject } from './aws-s3.ts';
 
 export const REGION = 'us-east-1';
 
-/** The environment that points the real SDK clients (SSM, Secrets Manager) at `endpoint`, with these dummy keys. */
+/** The environment that points the real SDK clients (SSM, Secrets Manager, S3) at `endpoint`, with these dummy keys. */
 export function sdkEnv(endpoint: string, accessKeyId: string, secretAccessKey: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_SSM: endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: accessKeyId,
     AWS_SECRET_ACCESS_KEY: secretAccessKey,
@@ -17,24 +30,28 @@ export function sdkEnv(endpoint: string, accessKeyId: string, secretAccessKey: s
 export const ACCOUNT = '123456789012';
 
 /**
- * What the endpoint can be told to do instead of answering: an AWS error (the `__type` of a JSON 1.1 error), a proxy's
- * HTML 403 page, a connection reset, or no answer at all.
+ * What the endpoint can be told to do instead of answering: an AWS error (the `__type` of a JSON 1.1 error; S3 answers
+ * its own for it: SlowDown, InternalError, AccessDenied), a proxy's HTML 403 page, a connection reset, or no answer.
  */
 export type AwsFault =
   'ThrottlingException' | 'InternalServerError' | 'AccessDeniedException' | 'ProxyForbidden' | 'reset' | 'stall';
 
 export interface AwsEmulatorOptions {
-  /** Requests per second allowed across both services; beyond it the answer is ThrottlingException. */
+  /** Requests per second allowed across SSM and Secrets Manager (S3 is not limited); beyond, ThrottlingException. */
   readonly ratePerSecond?: number;
   /** Delay before every answer, in milliseconds. */
   readonly delayMs?: number;
   readonly port?: number;
 }
 
-/** Counters of what the endpoint answered: `getParameter` / `getSecretValue` count requests past the rate limit. */
+/**
+ * Counters of what the endpoint answered: `getParameter` / `getSecretValue` count requests past the rate limit,
+ * `putObject` the signed PutObject requests (stored, faulted or refused for their bucket).
+ */
 export interface AwsCounts {
   getParameter: number;
   getSecretValue: number;
+  putObject: number;
   throttled: number;
   unsigned: number;
 }
@@ -46,17 +63,23 @@ const FAULT_STATUS: Record<'ThrottlingException' | 'InternalServerError' | 'Acce
 };
 
 /**
- * A local AWS JSON 1.1 endpoint answering SSM `GetParameter` and Secrets Manager `GetSecretValue`, reached by the
- * real AWS SDK clients through `AWS_ENDPOINT_URL_SSM` / `AWS_ENDPOINT_URL_SECRETS_MANAGER`. It refuses unsigned
- * requests, can rate-limit like Parameter Store's standard throughput, and can be told to fail the next calls.
+ * A local AWS endpoint answering SSM `GetParameter` and Secrets Manager `GetSecretValue` (JSON 1.1) and S3
+ * `PutObject` (path-style REST), reached by the real AWS SDK clients through `AWS_ENDPOINT_URL_SSM` /
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER` / `AWS_ENDPOINT_URL_S3`. It refuses unsigned requests, can rate-limit SSM and
+ * Secrets Manager like Parameter Store's standard throughput, and can be told to fail the next calls.
  */
 export class AwsEmulator {
   readonly parameters = new Map<string, string>();
   readonly secrets = new Map<string, string>();
-  readonly counts: AwsCounts = { getParameter: 0, getSecretValue: 0, throttled: 0, unsigned: 0 };
+  /** The buckets PutObject accepts; any other answers 404 NoSuchBucket. */
+  readonly buckets = new Set<string>([ORG_RECORD_BUCKET]);
+  /** The objects PutObject stored, by `bucket/key`. */
+  readonly objects = new Map<string, StoredObject>();
+  readonly counts: AwsCounts = { getParameter: 0, getSecretValue: 0, putObject: 0, throttled: 0, unsigned: 0 };
   /** GetSecretValue requests answered (past the rate limit), by secret name. */
   readonly secretReads = new Map<string, number>();
   readonly #faults: AwsFault[] = [];
+  readonly #s3Faults: AwsFault[] = [];
   #outage: { readonly until: number; readonly fault: AwsFault } | undefined;
   readonly #recent: number[] = [];
   readonly #server: Server;
@@ -66,7 +89,7 @@ export class AwsEmulator {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const answer = () => this.#answer(req, Buffer.concat(chunks).toString(), res);
+        const answer = () => this.#answer(req, Buffer.concat(chunks), res);
         if (options.delayMs) setTimeout(answer, options.delayMs);
         else answer();
       });
@@ -88,13 +111,19 @@ export class AwsEmulator {
     return sdkEnv(this.endpoint, 'AKIDLOCALEMULATOR', 'local-emulator-secret');
   }
 
-  /** Makes the next calls fail with these faults, in order. */
+  /** Makes the next calls (of any service, S3 included) fail with these faults, in order. */
   fail(...faults: AwsFault[]): this {
     this.#faults.push(...faults);
     return this;
   }
 
-  /** Fails every call with `fault` for the next `ms` milliseconds (an outage of both services). */
+  /** Makes the next S3 calls (only) fail with these faults, in order, before any queued by {@link fail}. */
+  failS3(...faults: AwsFault[]): this {
+    this.#s3Faults.push(...faults);
+    return this;
+  }
+
+  /** Fails every call with `fault` for the next `ms` milliseconds (an outage of every service). */
   outage(ms: number, fault: AwsFault = 'InternalServerError'): this {
     this.#outage = { until: Date.now() + ms, fault };
     return this;
@@ -103,11 +132,12 @@ export class AwsEmulator {
   /** Ends the scripted faults and any outage. */
   heal(): void {
     this.#faults.length = 0;
+    this.#s3Faults.length = 0;
     this.#outage = undefined;
   }
 
   resetCounts(): void {
-    Object.assign(this.counts, { getParameter: 0, getSecretValue: 0, throttled: 0, unsigned: 0 });
+    Object.assign(this.counts, { getParameter: 0, getSecretValue: 0, putObject: 0, throttled: 0, unsigned: 0 });
     this.secretReads.clear();
   }
 
@@ -116,11 +146,13 @@ export class AwsEmulator {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  #answer(req: IncomingMessage, raw: string, res: ServerResponse): void {
+  #answer(req: IncomingMessage, raw: Buffer, res: ServerResponse): void {
+    const pathname = (req.url ?? '/').split('?')[0]!;
+    if (req.headers['x-amz-target'] === undefined && pathname !== '/') return this.#answerS3(req, pathname, raw, res);
     const { status, body, action } = this.#reply(
       String(req.headers['x-amz-target'] ?? ''),
       req.headers.authorization,
-      raw,
+      raw.toString(),
     );
     if (action === 'reset') return void req.socket.resetAndDestroy();
     if (action === 'stall') return;
@@ -134,6 +166,35 @@ export class AwsEmulator {
       ...(type ? { 'x-amzn-errortype': type } : {}),
     });
     res.end(JSON.stringify(body));
+  }
+
+  #answerS3(req: IncomingMessage, pathname: string, raw: Buffer, res: ServerResponse): void {
+    const { status, xml, html, headers, action } = this.#s3(req, pathname, raw);
+    if (action === 'reset') return void req.socket.resetAndDestroy();
+    if (action === 'stall') return;
+    const type = xml !== undefined ? 'application/xml' : html !== undefined ? 'text/html' : undefined;
+    res.writeHead(status, { ...(type ? { 'content-type': type } : {}), ...headers });
+    res.end(xml ?? html ?? '');
+  }
+
+  #s3(req: IncomingMessage, pathname: string, raw: Buffer): S3Answer {
+    if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
+      this.counts.unsigned++;
+      return s3Error(403, 'AccessDenied', 'Access Denied');
+    }
+    const address = s3RequestProblem(req.method ?? '', pathname, req.headers);
+    if ('status' in address) return address;
+    this.counts.putObject++;
+    const fault = this.#s3Faults.shift() ?? this.#nextFault();
+    if (fault !== undefined) return s3Fault(fault);
+    const { bucket, key } = address;
+    if (!this.buckets.has(bucket))
+      return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
+    const bytes = objectBytes(req.headers, raw);
+    if (!Buffer.isBuffer(bytes)) return bytes;
+    const etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
+    this.objects.set(`${bucket}/${key}`, { body: bytes.toString(), contentType: req.headers['content-type'], etag });
+    return { status: 200, headers: { etag } };
   }
 
   #reply(target: string, authorization: string | undefined, raw: string): Answer {
@@ -184,12 +245,17 @@ export class AwsEmulator {
   }
 
   #fault(): Answer | undefined {
-    const outage = this.#outage && Date.now() < this.#outage.until ? this.#outage.fault : undefined;
-    const fault = this.#faults.shift() ?? outage;
+    const fault = this.#nextFault();
     if (fault === undefined) return undefined;
     if (fault === 'reset' || fault === 'stall') return { status: 0, body: {}, action: fault };
     if (fault === 'ProxyForbidden') return { status: 403, body: '<html><body><h1>403 Forbidden</h1></body></html>' };
     return failure(FAULT_STATUS[fault], fault, fault);
+  }
+
+  /** The next queued fault, else the outage's while it lasts. */
+  #nextFault(): AwsFault | undefined {
+    const outage = this.#outage && Date.now() < this.#outage.until ? this.#outage.fault : undefined;
+    return this.#faults.shift() ?? outage;
   }
 
   #overRate(): boolean {

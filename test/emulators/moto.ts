@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { sdkEnv } from './aws.ts';
+import { CreateBucketCommand, GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { REGION, sdkEnv, type StoredObject } from './aws.ts';
 
 /** How to get moto_server when it is missing (CI and development machines have it preinstalled). */
 const MOTO_INSTALL = "pip install 'moto[server]'";
@@ -25,6 +26,7 @@ export interface MotoServerOptions {
  */
 export class MotoServer {
   readonly #killOnExit = () => this.child.kill('SIGKILL');
+  #s3Client: S3Client | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -65,20 +67,49 @@ export class MotoServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The environment that points the real SDK clients (SSM, Secrets Manager) at moto, with dummy credentials. */
+  /** The environment that points the real SDK clients (SSM, Secrets Manager, S3) at moto, with dummy credentials. */
   get env(): Record<string, string> {
     return sdkEnv(this.endpoint, 'AKIDMOTOSERVER', 'moto-server-secret');
+  }
+
+  /** Creates `bucket` in moto's S3, as an admin would before pointing `SECRET_CACHE_S3` at it. */
+  async createBucket(bucket: string): Promise<void> {
+    await this.#s3().send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+
+  /** The object at `bucket`/`key` in moto's S3 (body as text), or undefined when there is none. */
+  async readObject(bucket: string, key: string): Promise<Omit<StoredObject, 'etag'> | undefined> {
+    try {
+      const object = await this.#s3().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return { body: await object.Body!.transformToString(), contentType: object.ContentType };
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
   }
 
   /** Stops moto_server (SIGTERM, then SIGKILL after 2 s) and waits for it to exit. */
   async stop(): Promise<void> {
     process.off('exit', this.#killOnExit);
+    this.#s3Client?.destroy();
     if (this.child.pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');
     const escalate = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
     await exited;
     clearTimeout(escalate);
+  }
+
+  /** A path-style S3 client on moto, with the credentials of {@link env}. */
+  #s3(): S3Client {
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = this.env;
+    this.#s3Client ??= new S3Client({
+      endpoint: this.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! },
+      forcePathStyle: true,
+    });
+    return this.#s3Client;
   }
 
   async #ready(command: string, timeoutMs: number, output: string[]): Promise<void> {

@@ -3,6 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
+import {
+  type CreatedCallbackRequest,
+  type CreatedVoiceCall,
+  findRoute,
+  leftBehind,
+  newRecordId,
+  type Route,
+} from './salesforce-routes.ts';
 
 /** What the emulator does with one request that passed verification. */
 export type Reply =
@@ -38,6 +46,10 @@ export const replies = {
     body: { errors: ['Too many requests'] },
     headers: { 'retry-after': String(seconds) },
   }),
+  /** Create a Voice Call Record's answer. */
+  created: (voiceCallId = newRecordId('0LQ')): Reply => ({ status: 201, body: { voiceCallId } }),
+  /** Request a Callback's answer: the ContactRequest's id. */
+  callbackRequested: (recordId = newRecordId('0Ri')): Reply => ({ status: 201, body: { recordId } }),
   malformed: (): Reply => ({ status: 200, body: '<html>not json' }),
   reset: (): Reply => ({ action: 'reset' }),
   stall: (): Reply => ({ action: 'stall' }),
@@ -47,13 +59,18 @@ export const replies = {
 export interface SeenRequest {
   readonly method: string;
   readonly path: string;
-  /** `omniFlow`, `clearRouting` or `reroute`; undefined for any other path. */
+  /**
+   * The route: `omniFlow`, `clearRouting`, `reroute`, `createVoiceCall` (POST voiceCalls; `createTransferVC` when the
+   * body's initiationMethod is `Transfer`), `updateVoiceCall`, `messages`, `route` or `requestCallback`; undefined
+   * for a path no route has.
+   */
   readonly operation: string | undefined;
+  /** The call id in the path (decoded); for a create, the body's vendorCallKey when it is a string. */
   readonly callId: string | undefined;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: unknown;
   readonly claims: JWTPayload | undefined;
-  /** Why the request was refused with 401/400 before any scripted reply, if it was. */
+  /** Why the request was refused (401 token, 404 path, 405 method, else 400) before any scripted reply, if it was. */
   readonly refused: string | undefined;
 }
 
@@ -63,23 +80,33 @@ export interface SalesforceEmulatorOptions {
   readonly publicKeyPem: string;
   readonly orgId: string;
   readonly callCenterApiName: string;
-  /** The reply when no scripted one is left. @default replies.agent() */
+  /**
+   * The reply to omniFlow, clearRouting and reroute when no scripted one is left; the other routes answer as Salesforce
+   * does when all goes well (a create 201 with a fresh voiceCallId, requestCallback 201 with a fresh recordId, the
+   * others 200 `{}`). @default replies.agent()
+   */
   readonly fallback?: Reply;
   readonly port?: number;
 }
 
-const PATH = /^\/telephony\/v1\/voiceCalls\/([^/]+)\/(omniFlow|clearRouting|reroute)$/;
+export type { CreatedCallbackRequest, CreatedVoiceCall } from './salesforce-routes.ts';
+
 const MAX_LIFETIME_SECONDS = 180;
 
 /**
- * An HTTPS stand-in for one org's Salesforce telephony API (`PATCH /telephony/v1/voiceCalls/{id}/omniFlow`,
- * `/clearRouting` and `/reroute`). It verifies the request as Salesforce would — RS256 signature against the call
- * center's public key, `iss`, `sub`, `aud`, `exp` at most 3 minutes ahead, a `jti` never seen before, the headers and
- * the body (omniFlow: a dialedNumber unless a flowDevName or transferTarget makes it unneeded; the others: none) — and
- * answers 401 with an `errors` array when anything is off. Requests that pass get the next scripted {@link Reply}.
+ * An HTTPS stand-in for one org's Salesforce telephony API: the routes of `ROUTES` in `salesforce-routes.ts`
+ * (omniFlow, clearRouting, reroute, the VoiceCall record, its messages, route and requestCallback). It verifies the
+ * request as Salesforce would — the path and method (404 / 405), RS256 signature against the call center's public
+ * key, `iss`, `sub`, `aud`, `exp` at most 3 minutes ahead, a `jti` never seen before, the headers and the body the
+ * route takes — and answers 401 (token) or 400 with an `errors` array when anything is off. Requests that pass get
+ * the next scripted {@link Reply}, else the route's default. Creates are kept in `voiceCalls` / `callbackRequests`.
  */
 export class SalesforceEmulator {
   readonly requests: SeenRequest[] = [];
+  /** The VoiceCalls the creates left behind, in order: two for one vendorCallKey is a duplicate. */
+  readonly voiceCalls: CreatedVoiceCall[] = [];
+  /** The ContactRequests requestCallback left behind, in order. */
+  readonly callbackRequests: CreatedCallbackRequest[] = [];
   /** Every bearer token received, so tests can check none of them reached a log. */
   readonly tokens: string[] = [];
   /** TLS handshakes completed. */
@@ -139,9 +166,11 @@ export class SalesforceEmulator {
     this.#publicKey = createPublicKey(publicKeyPem);
   }
 
-  /** Forgets requests, tokens, the script and the counters. */
+  /** Forgets requests, tokens, the records created, the script and the counters. */
   reset(): void {
     this.requests.length = 0;
+    this.voiceCalls.length = 0;
+    this.callbackRequests.length = 0;
     this.tokens.length = 0;
     this.#script.length = 0;
     this.tlsConnections = 0;
@@ -168,18 +197,25 @@ export class SalesforceEmulator {
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     if (token) this.tokens.push(token);
     const { authorization: _, ...visible } = headers;
-    const [, callId, operation] = PATH.exec(url.split('?')[0]!) ?? [];
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
       body = raw;
     }
-    const { claims, problem } = await this.#verify(method, callId, operation, headers, body, token);
+    const found = findRoute(method, url.split('?')[0]!);
+    const route = 'route' in found ? found.route : undefined;
+    const operation = route && (route.operationFor?.(body) ?? route.operation);
+    const callId = 'route' in found ? (found.callId ?? vendorCallKey(body)) : undefined;
+    const { claims, problem } =
+      'problem' in found ? { problem: found.problem } : await this.#verify(found.route, headers, body, token);
     this.requests.push({ method, path: url, operation, callId, headers: visible, body, claims, refused: problem });
     if (problem) return send(res, refusalStatus(problem), { errors: [problem] });
 
-    const reply = this.#script.shift() ?? this.options.fallback ?? replies.agent();
+    const reply = this.#script.shift() ?? route!.defaultReply?.() ?? this.options.fallback ?? replies.agent();
+    const record = leftBehind(route!, callId, body, reply);
+    if (record?.kind === 'voiceCall') this.voiceCalls.push(record.record);
+    if (record?.kind === 'callbackRequest') this.callbackRequests.push(record.record);
     if ('action' in reply) {
       if (reply.action === 'reset') res.socket?.destroy();
       return;
@@ -189,24 +225,19 @@ export class SalesforceEmulator {
   }
 
   async #verify(
-    method: string,
-    callId: string | undefined,
-    operation: string | undefined,
+    route: Route,
     headers: Record<string, string | string[] | undefined>,
     body: unknown,
     token: string | undefined,
   ): Promise<{ claims?: JWTPayload; problem?: string }> {
-    if (method !== 'PATCH') return { problem: `method ${method} not allowed` };
-    if (!callId || !/^[A-Za-z0-9-]+$/.test(decodeURIComponent(callId))) return { problem: 'no such resource' };
-    if (!headers['telephony-provider-name']) return { problem: 'Telephony-Provider-Name header missing' };
-    if (operation === 'omniFlow') {
+    if (route.providerHeader && !headers['telephony-provider-name'])
+      return { problem: 'Telephony-Provider-Name header missing' };
+    if (route.checkBody) {
       if (headers['content-type'] !== 'application/json') return { problem: 'Content-Type must be application/json' };
-      const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
-      if (!fields) return { problem: 'a JSON body is required' };
-      const needsNumber = fields.flowDevName === undefined && fields.transferTarget === undefined;
-      if (needsNumber && typeof fields.dialedNumber !== 'string') return { problem: 'dialedNumber is required' };
+      const problem = route.checkBody(body, this.options);
+      if (problem) return { problem };
     } else if (body !== '') {
-      return { problem: `${operation} takes no body` };
+      return { problem: `${route.operation} takes no body` };
     }
     if (!token) return { problem: 'token missing' };
     try {
@@ -230,8 +261,14 @@ export class SalesforceEmulator {
   }
 }
 
+function vendorCallKey(body: unknown): string | undefined {
+  const key = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).vendorCallKey : undefined;
+  return typeof key === 'string' ? key : undefined;
+}
+
 function refusalStatus(problem: string): number {
   if (problem.startsWith('token')) return 401;
+  if (problem.startsWith('method ')) return 405;
   return problem === 'no such resource' ? 404 : 400;
 }
 

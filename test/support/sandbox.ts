@@ -1,4 +1,4 @@
-import { AwsEmulator, type AwsEmulatorOptions } from '../emulators/aws.ts';
+import { AwsEmulator, type AwsEmulatorOptions, ORG_RECORD_BUCKET } from '../emulators/aws.ts';
 import { SalesforceEmulator } from '../emulators/salesforce.ts';
 import { type CallCenterKeys, createCallCenterKeys, createTestTls, type TestTls } from '../emulators/test-ca.ts';
 
@@ -12,6 +12,17 @@ export const CONTACT_CENTRE_SECRET = 'sfdc/contact-centre/acme';
 export const ORG_B_ID = '00DKz000002XyZwEAA';
 export const CALL_CENTER_B_API_NAME = 'PartnerCallCenter';
 export const ORG_B_SECRET = 'sfdc/contact-centre/partner';
+
+/** The bucket the AWS endpoint holds from the start, for the org records (`SECRET_CACHE_S3`). */
+export { ORG_RECORD_BUCKET };
+
+/**
+ * The overrides of {@link Sandbox.env} that make the function write org records to the AWS endpoint's S3 (the endpoint
+ * itself is in every env: `AWS_ENDPOINT_URL_S3`). Pass `folder` for `bucket/folder`.
+ */
+export function orgRecordEnv(folder?: string): { SECRET_CACHE_S3: string } {
+  return { SECRET_CACHE_S3: folder ? `${ORG_RECORD_BUCKET}/${folder}` : ORG_RECORD_BUCKET };
+}
 
 /** The overrides of {@link Sandbox.env} for Salesforce's current layout: the contact-centre secret and nothing else. */
 export const SECRET_ONLY_ENV = {
@@ -82,11 +93,21 @@ export class Sandbox {
     return [...this.salesforce.tokens, ...this.salesforceB.tokens];
   }
 
-  /** Forgets what the emulators saw and were scripted to do. */
+  /**
+   * The org record the function wrote for `contactId` (in {@link ORG_RECORD_BUCKET}, under `folder` if given), parsed;
+   * undefined when there is none.
+   */
+  orgRecord(contactId: string, folder?: string): unknown {
+    const object = this.aws.objects.get(`${ORG_RECORD_BUCKET}/${folder ? `${folder}/` : ''}${contactId}`);
+    return object === undefined ? undefined : JSON.parse(object.body);
+  }
+
+  /** Forgets what the emulators saw and were scripted to do (the objects S3 stored included). */
   reset(): void {
     this.salesforce.reset();
     this.salesforceB.reset();
     this.aws.resetCounts();
+    this.aws.objects.clear();
   }
 
   /** The function's environment: Salesforce's variable names, the emulators' endpoints and the test CA. */
