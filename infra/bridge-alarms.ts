@@ -18,14 +18,16 @@ export interface BridgeAlarmsProps {
   readonly notRoutedRatio: number;
   /** p99 duration (ms) that raises the alarm: close to the flow block's timeout. */
   readonly durationThresholdMs: number;
+  /** Whether the function writes org records to S3 (`orgRecordBucket`): then a failed write raises an alarm. */
+  readonly orgRecords?: boolean;
   /** Where alarms and their recovery are sent. */
   readonly topic?: ITopic;
 }
 
 /**
- * The bridge's alarms: failed calls and unrouted calls from the function's own metrics, and what only Lambda
- * sees — invocations that failed (including crashes and timeouts, which write no metrics), throttles, and a p99
- * duration close to the flow block's timeout. Missing data (no calls) is not a breach.
+ * The bridge's alarms: failed calls, unrouted calls and (with a bucket) org records not written, from the function's
+ * own metrics, and what only Lambda sees — invocations that failed (including crashes and timeouts, which write no
+ * metrics), throttles, and a p99 duration close to the flow block's timeout. Missing data (no calls) is not a breach.
  */
 export function createAlarms(scope: Construct, props: BridgeAlarmsProps): Alarm[] {
   const atLeast = (metric: IMetric, threshold: number) => ({
@@ -71,6 +73,16 @@ export function createAlarms(scope: Construct, props: BridgeAlarmsProps): Alarm[
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
     }),
   ];
+  if (props.orgRecords) {
+    alarms.push(
+      new Alarm(scope, 'OrgRecordFailures', {
+        alarmName: name('OrgRecordsNotWritten'),
+        alarmDescription:
+          "Org records not written to S3 (orgRecordBucket): the calls were answered, but Salesforce's other functions cannot find these contacts' org.",
+        ...atLeast(bridgeMetric('OrgRecordFailures', { statistic: 'Sum' }), 1),
+      }),
+    );
+  }
   if (props.topic) {
     for (const alarm of alarms) {
       alarm.addAlarmAction(new SnsAction(props.topic));

@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { ERROR_OUTCOMES, bridgeMetric, bridgeMetricByOutcome } from './bridge-metrics.ts';
+import { ERROR_OUTCOMES, bridgeMetric, bridgeMetricByMethod, bridgeMetricByOutcome } from './bridge-metrics.ts';
 
 /** What the dashboard shows. */
 export interface BridgeDashboardProps {
@@ -20,15 +20,18 @@ export interface BridgeDashboardProps {
   readonly alarms: readonly Alarm[];
   /** Drawn as a line on the not-routed graph. */
   readonly notRoutedRatio: number;
+  /** Whether the function writes org records to S3 (`orgRecordBucket`): then the records not written are shown. */
+  readonly orgRecords?: boolean;
 }
 
 const WIDTH = 12;
 const HEIGHT = 6;
 
 /**
- * One screen for the engineer on call: calls by method and outcome, failed calls by category, latency (the
- * call's and Salesforce's, p50 and p99), the share of calls not routed, key fetches and retries, Lambda's
- * throttles and concurrency, and the alarms' state.
+ * One screen for the engineer on call: calls by method and outcome, failed calls by category, calls and failed calls
+ * by method, the org records not written (with a bucket), latency (the call's and Salesforce's, p50 and p99), the
+ * share of calls not routed, key fetches and retries, Lambda's throttles and concurrency, and the alarms' state.
+ * Every per-method graph is a search, so it shows whichever methods are called.
  */
 export function createDashboard(scope: Construct, props: BridgeDashboardProps): Dashboard {
   const period = Duration.minutes(5);
@@ -50,6 +53,21 @@ export function createDashboard(scope: Construct, props: BridgeDashboardProps): 
           left: [bridgeMetricByOutcome('Errors', 'Sum', period, ERROR_OUTCOMES)],
           stacked: true,
         }),
+      ],
+      [
+        graph('Calls and failed calls by method', {
+          left: [
+            bridgeMetricByMethod('Calls', 'Sum', period, 'calls'),
+            bridgeMetricByMethod('Errors', 'Sum', period, 'failed'),
+          ],
+        }),
+        ...(props.orgRecords
+          ? [
+              graph('Org records not written to S3', {
+                left: [bridgeMetricByMethod('OrgRecordFailures', 'Sum', period, 'not written')],
+              }),
+            ]
+          : []),
       ],
       [
         graph('Latency (ms): the call, and Salesforce’s part', {

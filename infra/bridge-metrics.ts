@@ -9,11 +9,20 @@ import { NAMESPACE } from '../lambda/src/metrics.ts';
  */
 export const METRICS_NAMESPACE = NAMESPACE;
 
-/** The routing operations, the `Method` dimension. */
-export const METHODS = ['executeOmniFlow', 'cancelOmniFlowExecution', 'rerouteFlowExecution'] as const;
+/** The `methodName`s the function serves, the `Method` dimension. */
+export const METHODS = [
+  'executeOmniFlow',
+  'cancelOmniFlowExecution',
+  'rerouteFlowExecution',
+  'createVoiceCall',
+  'createTransferVC',
+  'updateVoiceCall',
+  'sendMessage',
+  'updateCache',
+] as const;
 export type Method = (typeof METHODS)[number];
 
-/** How a call that did not fail ended: routed to an agent or queue, not routed, or clearRouting/reroute done. */
+/** How a call that did not fail ended: routed to an agent or queue, or not (executeOmniFlow), or done (the others). */
 export const SUCCESS_OUTCOMES = ['AGENT', 'QUEUE', 'NONE', 'OK'] as const;
 /** The function's error categories. */
 export const ERROR_OUTCOMES = ERROR_CODES;
@@ -22,7 +31,9 @@ export const OUTCOMES = [...SUCCESS_OUTCOMES, ...ERROR_OUTCOMES] as const;
 
 /**
  * The metric names and units. `Calls` and `Errors` (1 or 0) count every invocation; `NotRouted` is written by
- * executeOmniFlow only (1 unless the outcome is AGENT or QUEUE), so its average is the share of calls not routed.
+ * executeOmniFlow only (1 unless the outcome is AGENT or QUEUE), so its average is the share of calls not routed;
+ * `OrgRecordFailures` by the methods that write the contact's org record to S3 (createVoiceCall, createTransferVC,
+ * updateCache), 1 when that write failed.
  */
 export const METRIC_NAMES = {
   Calls: 'Count',
@@ -32,6 +43,7 @@ export const METRIC_NAMES = {
   KeyFetches: 'Count',
   Retries: 'Count',
   NotRouted: 'Count',
+  OrgRecordFailures: 'Count',
 } as const;
 export type MetricName = keyof typeof METRIC_NAMES;
 
@@ -47,6 +59,20 @@ export function bridgeMetric(
     period: options.period ?? Duration.minutes(5),
     ...(options.method ? { dimensionsMap: { Method: options.method } } : {}),
     ...(options.label ? { label: options.label } : {}),
+  });
+}
+
+/** One line per method of a metric, for a graph, each labelled `<label> <method>`. */
+export function bridgeMetricByMethod(
+  metricName: MetricName,
+  statistic: string,
+  period: Duration,
+  label: string,
+): SearchExpression {
+  return new SearchExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},Method} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`,
+    label,
+    period,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { MAX_FLOW_BLOCK_TIMEOUT_SECONDS, type OnError } from '../lambda/src/config.ts';
 
@@ -41,6 +42,21 @@ export interface OmniFlowBridgeProps {
   readonly orgSecretNamePrefix?: string;
   /** Customer managed KMS key encrypting the parameter or secrets; grants `kms:Decrypt` through those services only. @default none (AWS managed key) */
   readonly kmsKeyArn?: string;
+  /**
+   * Where the function writes each contact's org record (`SECRET_CACHE_S3`, Salesforce's own setting): after a
+   * created VoiceCall whose call named a secret, and for `updateCache`, it puts `{contactId, secretName, …}` at
+   * `<bucket>/[<orgRecordFolder>/]<contactId>` for Salesforce's other Lambdas to find the contact's org. A bucket
+   * name, or a bucket of your app. Granted `s3:PutObject` on that folder's objects only: no read, no list. A bucket
+   * encrypted with a customer managed KMS key needs `kms:GenerateDataKey` on it: given as an `IBucket` with its
+   * `encryptionKey`, the role gets it (through S3 only); with a name, add it to `role` yourself.
+   * @default none: no org records are written
+   */
+  readonly orgRecordBucket?: string | IBucket;
+  /**
+   * The key prefix under `orgRecordBucket`, without a leading or trailing slash (`connect/org-records`).
+   * @default none: the records are written at the bucket's top level
+   */
+  readonly orgRecordFolder?: string;
   /** @default 'amazon-connect' */
   readonly telephonyProviderName?: string;
   /** @default none: Salesforce uses the phone channel's flow */
@@ -103,6 +119,19 @@ export const DEFAULT_NOT_ROUTED_ALARM_RATIO = 0.2;
 /** p99 duration above this share of the block's timeout raises the duration alarm, before calls start failing. */
 export const DURATION_ALARM_SHARE = 0.75;
 
+/** The org-record bucket's name: the one given, or the bucket's (a token for a bucket of this app). */
+export function orgRecordBucketName(props: Pick<OmniFlowBridgeProps, 'orgRecordBucket'>): string | undefined {
+  const bucket = props.orgRecordBucket;
+  return bucket === undefined || typeof bucket === 'string' ? bucket : bucket.bucketName;
+}
+
+/** `SECRET_CACHE_S3`: `bucket` or `bucket/folder`, as Salesforce's function reads it. */
+function orgRecordSetting(props: OmniFlowBridgeProps): string | undefined {
+  const bucket = orgRecordBucketName(props);
+  if (bucket === undefined) return undefined;
+  return props.orgRecordFolder ? `${bucket}/${props.orgRecordFolder}` : bucket;
+}
+
 /** The function's environment for these props. */
 export function settings(props: OmniFlowBridgeProps): Record<string, string> {
   const env: Record<string, string | undefined> = {
@@ -117,6 +146,7 @@ export function settings(props: OmniFlowBridgeProps): Record<string, string> {
     DEFAULT_FALLBACK_QUEUE: props.defaultFallbackQueue,
     ON_ERROR: props.onError,
     FLOW_BLOCK_TIMEOUT_SECONDS: String(props.flowBlockTimeoutSeconds ?? MAX_FLOW_BLOCK_TIMEOUT_SECONDS),
+    SECRET_CACHE_S3: orgRecordSetting(props),
   };
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
@@ -134,4 +164,5 @@ export const PROP_OF_VARIABLE: Readonly<Record<string, keyof OmniFlowBridgeProps
   DEFAULT_FALLBACK_QUEUE: 'defaultFallbackQueue',
   ON_ERROR: 'onError',
   FLOW_BLOCK_TIMEOUT_SECONDS: 'flowBlockTimeoutSeconds',
+  SECRET_CACHE_S3: 'orgRecordBucket',
 };

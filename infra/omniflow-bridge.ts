@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnIntegrationAssociation } from 'aws-cdk-lib/aws-connect';
-import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Alias,
   ApplicationLogLevel,
@@ -21,6 +21,7 @@ import { createAlarms } from './bridge-alarms.ts';
 import { createDashboard } from './bridge-dashboard.ts';
 import { InboundFlow } from './contact-flow.ts';
 import { parameterResource, secretArnResources, secretPrefixResource, secretResources } from './key-grants.ts';
+import { grantOrgRecordWrite } from './org-record-grant.ts';
 import {
   type ConnectInstance,
   DEFAULT_ERROR_ALARM_THRESHOLD,
@@ -32,6 +33,7 @@ import {
   settings,
 } from './omniflow-bridge-props.ts';
 import { validateProps } from './validate-props.ts';
+import { wildcardPolicy } from './wildcard-policy.ts';
 
 export {
   type ConnectInstance,
@@ -49,8 +51,9 @@ export const DEFAULT_CODE_PATH = fileURLToPath(new URL('../dist/lambda', import.
 /**
  * The bridge function, deployed for one Connect instance: an arm64 nodejs24.x function with an 8 s timeout and JSON
  * logs, a `live` alias (optionally with provisioned concurrency) that Connect may invoke and is associated with,
- * read access to exactly the key's parameter or the contact-centre secrets, a dashboard, and alarms on failed and
- * unrouted calls, Lambda errors, throttles and p99 duration. Dashboard and alarm names start with the stack's name.
+ * read access to exactly the key's parameter or the contact-centre secrets, write access to exactly the org records'
+ * folder when there is one, a dashboard, and alarms on failed and unrouted calls, Lambda errors, throttles, p99
+ * duration and org records not written. Dashboard and alarm names start with the stack's name.
  */
 export class OmniFlowBridge extends Construct {
   readonly function: LambdaFunction;
@@ -94,6 +97,8 @@ export class OmniFlowBridge extends Construct {
       environment: settings(props),
     });
     if (props.tracing) this.traceWithXRay();
+    const orgRecords = grantOrgRecordWrite(this, this.role, this.instance.partition, props);
+    if (orgRecords) this.function.node.addDependency(orgRecords);
     this.alias = new Alias(this, 'Live', {
       aliasName: ALIAS_NAME,
       version: this.function.currentVersion,
@@ -118,6 +123,7 @@ export class OmniFlowBridge extends Construct {
       errorThreshold: props.errorAlarmThreshold ?? DEFAULT_ERROR_ALARM_THRESHOLD,
       notRoutedRatio,
       durationThresholdMs: DURATION_ALARM_SHARE * blockTimeoutSeconds * 1000,
+      orgRecords: props.orgRecordBucket !== undefined,
       topic: props.alarmTopic,
     });
     this.dashboard = createDashboard(this, {
@@ -126,6 +132,7 @@ export class OmniFlowBridge extends Construct {
       alias: this.alias,
       alarms: this.alarms,
       notRoutedRatio,
+      orgRecords: props.orgRecordBucket !== undefined,
     });
     this.inboundFlow = props.inboundFlow
       ? new InboundFlow(this, 'InboundFlow', {
@@ -173,18 +180,13 @@ export class OmniFlowBridge extends Construct {
     }
   }
 
-  /**
-   * The prefix grant is a wildcard by design, so it gets a policy of its own, and only its one finding is
-   * acknowledged: nothing else can hide behind it.
-   */
+  /** The prefix grant is a wildcard by design, in a policy of its own where only that finding is acknowledged. */
   private grantSecretsByPrefix(prefix: string): void {
     const resource = secretPrefixResource(Stack.of(this), prefix);
-    const policy = new Policy(this, 'OrgSecretsByPrefix', {
-      roles: [this.role],
+    wildcardPolicy(this, 'OrgSecretsByPrefix', {
+      role: this.role,
       statements: [new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] })],
-    });
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${flatArn(Stack.of(this).resolve(resource))}]`,
+      wildcard: resource,
       reason: 'orgSecretNamePrefix: the operator chose to grant every secret whose name starts with this prefix.',
     });
   }
@@ -196,14 +198,12 @@ export class OmniFlowBridge extends Construct {
    * shared default policy.
    */
   private traceWithXRay(): void {
-    const policy = new Policy(this, 'Tracing', {
-      roles: [this.role],
+    const policy = wildcardPolicy(this, 'Tracing', {
+      role: this.role,
       statements: [
         new PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
       ],
-    });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      wildcard: '*',
       reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
     });
     (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: Tracing.ACTIVE };
@@ -219,13 +219,4 @@ function resourceNamePrefix(construct: Construct): string {
   const stack = Stack.of(construct);
   const path = construct.node.path.slice(stack.node.path.length + 1).replace(/[^A-Za-z0-9_-]/g, '-');
   return Token.isUnresolved(stack.stackName) ? path : `${stack.stackName}-${path}`;
-}
-
-/** An ARN as cdk-nag writes it in a finding: intrinsic references as `<AWS::Partition>`. */
-function flatArn(resolved: unknown): string {
-  if (typeof resolved === 'string') return resolved;
-  const node = resolved as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
-  if (node.Ref) return `<${node.Ref}>`;
-  if (node['Fn::Join']) return node['Fn::Join'][1].map(flatArn).join(node['Fn::Join'][0]);
-  return JSON.stringify(resolved);
 }

@@ -11,12 +11,17 @@ import {
   MAX_FLOW_BLOCK_TIMEOUT_SECONDS,
   type OmniFlowBridgeProps,
   PROP_OF_VARIABLE,
+  orgRecordBucketName,
   parseConnectInstanceArn,
   settings,
 } from './omniflow-bridge-props.ts';
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/;
 const SECRET_ARN_SHAPE = '(arn:aws:secretsmanager:<region>:<account>:secret:<name>)';
+/** S3's rules for a general purpose bucket's name: 3–63 characters, no `..`, not shaped like an IPv4 address. */
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A key prefix: no slash at either end, no empty segment, and none of IAM's wildcards, which would widen the grant. */
+const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)[^*?\p{Cc}]+$/u;
 
 /**
  * Checks the props before anything is created and returns the Connect instance they name. The function's settings
@@ -58,6 +63,7 @@ export function validateProps(props: OmniFlowBridgeProps): ConnectInstance {
   if (props.kmsKeyArn && !KMS_KEY_ARN.test(props.kmsKeyArn)) {
     fail('kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
   }
+  validateOrgRecordProps(props, fail);
   const blockTimeout = props.flowBlockTimeoutSeconds ?? MAX_FLOW_BLOCK_TIMEOUT_SECONDS;
   if (!Number.isInteger(blockTimeout) || blockTimeout < 1 || blockTimeout > MAX_FLOW_BLOCK_TIMEOUT_SECONDS) {
     fail(`flowBlockTimeoutSeconds must be a whole number of seconds from 1 to ${MAX_FLOW_BLOCK_TIMEOUT_SECONDS}`);
@@ -72,6 +78,8 @@ export function validateProps(props: OmniFlowBridgeProps): ConnectInstance {
   if (!Number.isInteger(memory) || memory < 128 || memory > 10_240)
     fail('memorySize must be a whole number of MB from 128 to 10240');
   const env = settings(props);
+  // A bucket of this app is named by CloudFormation, validly: the other settings are still checked.
+  if (Token.isUnresolved(env.SECRET_CACHE_S3)) delete env.SECRET_CACHE_S3;
   if (Object.values(env).some((value) => Token.isUnresolved(value))) return instance!;
   try {
     readConfig(env);
@@ -84,4 +92,25 @@ export function validateProps(props: OmniFlowBridgeProps): ConnectInstance {
     );
   }
   return instance!;
+}
+
+function validateOrgRecordProps(props: OmniFlowBridgeProps, fail: (message: string) => never): void {
+  const bucket = orgRecordBucketName(props);
+  if (bucket === undefined) {
+    if (props.orgRecordFolder !== undefined) fail('orgRecordFolder needs orgRecordBucket, the bucket it is in');
+    return;
+  }
+  if (!Token.isUnresolved(bucket)) {
+    if (bucket.includes('/')) fail("orgRecordBucket is the bucket's name alone: give the folder as orgRecordFolder");
+    if (!BUCKET_NAME.test(bucket)) {
+      fail(
+        'orgRecordBucket must be an S3 bucket name: 3–63 of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, without two dots in a row, not an IP address',
+      );
+    }
+  }
+  if (props.orgRecordFolder !== undefined && !KEY_PREFIX.test(props.orgRecordFolder)) {
+    fail(
+      'orgRecordFolder must be a key prefix without a slash at either end, an empty segment (//), a wildcard (* or ?) or a control character',
+    );
+  }
 }

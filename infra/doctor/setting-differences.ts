@@ -8,7 +8,7 @@ export type ComparedSetting = Exclude<(typeof SETTING_NAMES)[number], 'LOG_LEVEL
  * absent and `=8` compare equal. Pure.
  */
 export function effectiveSettings(config: BridgeConfig): Readonly<Record<ComparedSetting, string | undefined>> {
-  const { home } = config;
+  const { home, orgRecords } = config;
   const org = home.kind === 'env' ? home.settings : home.overrides;
   const key = home.kind === 'env' ? home.key : undefined;
   return {
@@ -24,6 +24,8 @@ export function effectiveSettings(config: BridgeConfig): Readonly<Record<Compare
     KEY_CACHE_TTL_SECONDS: String(config.keyCacheTtlMs / 1000),
     FLOW_BLOCK_TIMEOUT_SECONDS: String(config.flowBlockTimeoutMs / 1000),
     ON_ERROR: config.onError,
+    SECRET_CACHE_S3:
+      orgRecords && (orgRecords.folder ? `${orgRecords.bucket}/${orgRecords.folder}` : orgRecords.bucket),
   };
 }
 

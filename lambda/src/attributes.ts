@@ -50,6 +50,23 @@ export function answerAttributes(answer: unknown): Attributes {
   return withinConnectLimit(Object.fromEntries([...fields, ['status', 'OK']]));
 }
 
+/**
+ * The attributes for a create (createVoiceCall, createTransferVC): as {@link answerAttributes}, with `voiceCallId`,
+ * the name Salesforce's flows read. Pure.
+ * Throws a {@link BadAnswerError} when the answer has no `voiceCallId`: the flows would go on with none, though the
+ * VoiceCall may exist.
+ */
+export function voiceCallAttributes(answer: unknown): Attributes {
+  const attributes = answerAttributes(answer);
+  const id = (answer as { voiceCallId?: unknown }).voiceCallId;
+  if (typeof id !== 'string' || id.trim() === '') {
+    throw new BadAnswerError(
+      'Salesforce answered 2xx without a voiceCallId: the VoiceCall may exist, but its id is unknown',
+    );
+  }
+  return attributes;
+}
+
 /** Refuses an answer nested deeper than {@link MAX_ANSWER_DEPTH}, walking it without recursion. */
 function assertShallow(answer: unknown): void {
   const pending: [unknown, number][] = [[answer, 1]];

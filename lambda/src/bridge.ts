@@ -4,13 +4,15 @@ import { type Attributes, errorAttributes, type RoutingTarget } from './attribut
 import type { BridgeConfig } from './config.ts';
 import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
 import { openEarlyConnection } from './early-connection.ts';
-import { asBridgeError, forLambda } from './errors.ts';
-import { methodOf, parseEvent, type RoutingRequest } from './event.ts';
+import { asBridgeError, ConfigError, forLambda } from './errors.ts';
+import { type CallRequest, methodOf, parseEvent } from './event.ts';
 import { type CachedOrg, OrgCache } from './key/cache.ts';
 import { orgCacheFor } from './key/orgs.ts';
 import type { Org, OrgSource } from './key/source.ts';
 import { Logger } from './logger.ts';
 import { metricFields, type Outcome } from './metrics.ts';
+import { type Operation, operationOf } from './operations.ts';
+import { OrgRecordStore } from './org-record.ts';
 import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { TokenStock } from './token-stock.ts';
@@ -35,6 +37,10 @@ const REHEARSAL_EVENT = {
 
 /** The answer to a keep-warm ping. */
 export const KEEP_WARM_ANSWER: Attributes = { status: 'WARM' };
+/** The answer of a method that only writes the contact's org record (updateCache). */
+const ORG_RECORD_ANSWER: Attributes = { status: 'OK' };
+/** The summary line of an event whose method cannot be told. */
+const UNKNOWN_METHOD_MESSAGES = { done: 'done', failed: 'failed', what: 'serving the call' } as const;
 
 /**
  * One container's bridge: the configuration, the per-org cache (settings and keys) and the connection pools, created
@@ -46,6 +52,7 @@ export class Bridge implements RoutingDeps {
    * @param orgs - the per-org cache, when the container made it first (to start the key fetch early)
    * @param client - the HTTP client (an in-memory one for the warm-up's rehearsal)
    * @param tokens - the tokens minted ahead (the rehearsal's mints none ahead)
+   * @param orgRecords - where contacts' org records go (`SECRET_CACHE_S3`), if anywhere
    */
   constructor(
     readonly config: BridgeConfig,
@@ -53,14 +60,15 @@ export class Bridge implements RoutingDeps {
     readonly orgs: OrgCache = orgCacheFor(config),
     readonly client: SalesforceClient = new SalesforceClient(config),
     readonly tokens: TokenStock = new TokenStock(),
+    readonly orgRecords: OrgRecordStore | undefined = config.orgRecords && new OrgRecordStore(config.orgRecords),
   ) {}
 
   /**
    * Does the first call's one-time work during Lambda's init phase, side by side: reads the function's own org and
    * parses its key, then mints the first call's token; takes the TLS connection the entry opened to its Salesforce
    * host, or opens one as soon as the host is known (from the contact-centre secret); and runs the HTTP client's code
-   * in memory while the key is read, then rehearses a whole call in memory once it is. Never throws: whatever fails
-   * here, the first call simply does itself.
+   * in memory while the key is read, then rehearses a whole call in memory once it is; and loads the S3 client when
+   * org records are written. Never throws: whatever fails here, the first call simply does itself.
    */
   async warmUp({ deadline, home, connection }: WarmUpOptions): Promise<void> {
     const startedAt = performance.now();
@@ -81,6 +89,7 @@ export class Bridge implements RoutingDeps {
       firstToken(),
       deadline.race(preconnect(), 'opening the Salesforce connection'),
       rehearsal(),
+      this.orgRecords?.prepare(),
     ]);
     this.logger.info('container ready', {
       key: key.status === 'fulfilled' ? 'ready' : asBridgeError(key.reason).message,
@@ -99,6 +108,8 @@ export class Bridge implements RoutingDeps {
     const trace = newTrace();
     let contactId: string | undefined;
     const method = methodOf(event);
+    const operation: Operation | undefined = method === 'unknown' ? undefined : operationOf(method);
+    const said = operation?.messages ?? UNKNOWN_METHOD_MESSAGES;
     try {
       const invocation = parseEvent(event, this.config);
       if (invocation.kind === 'keep-warm') {
@@ -108,22 +119,19 @@ export class Bridge implements RoutingDeps {
       const { request, warnings } = invocation;
       contactId = request.callId;
       for (const warning of warnings) log.warn(warning, { contactId, Method: method });
-      const attributes = await hardStop.race(
-        callSalesforce(this.#perCall(request), this, { deadline, trace, log }),
-        'routing the call',
-      );
-      const outcome = method === 'executeOmniFlow' ? (attributes.routingTarget as RoutingTarget) : 'OK';
+      const attributes = await hardStop.race(this.#serve(request, deadline, trace, log), said.what);
+      const outcome: Outcome = operation?.routes ? (attributes.routingTarget as RoutingTarget) : 'OK';
       const fields = {
         contactId,
-        routingTarget: attributes.routingTarget,
+        ...(operation?.routes ? { routingTarget: attributes.routingTarget } : {}),
         ...summary(method, outcome, trace, started),
       };
-      if (trace.staleKey) log.warn('routed with a key past its cache TTL', fields);
-      else log.info('routed', fields);
+      if (trace.staleKey) log.warn(`${said.done} with a key past its cache TTL`, fields);
+      else log.info(said.done, fields);
       return attributes;
     } catch (thrown) {
       const error = asBridgeError(thrown);
-      log.error('not routed', {
+      log.error(said.failed, {
         contactId,
         errorType: error.code,
         errorMessage: error.message,
@@ -132,9 +140,48 @@ export class Bridge implements RoutingDeps {
           : {}),
         ...summary(method, error.code, trace, started),
       });
-      if (this.config.onError === 'attributes') return errorAttributes(error);
+      if (this.config.onError === 'attributes' || operation?.failure === 'answer') return errorAttributes(error);
       throw forLambda(error);
     }
+  }
+
+  /**
+   * Serves one request: the call its row makes (for the org the request names), then the contact's org record where
+   * the row writes one. A record that cannot be written after Salesforce accepted the call is a warning, counted in
+   * the trace: it never fails that call.
+   */
+  async #serve(request: CallRequest, deadline: Deadline, trace: Trace, log: Logger): Promise<Attributes> {
+    const operation = operationOf(request.method);
+    const attributes = operation.call
+      ? await callSalesforce(this.#perCall(request), this, { deadline, trace, log })
+      : ORG_RECORD_ANSWER;
+    const { secretName } = request;
+    if (operation.orgRecord === undefined || (secretName === undefined && operation.orgRecord === 'after-success')) {
+      return attributes;
+    }
+    if (this.orgRecords === undefined) {
+      if (operation.orgRecord === 'only') {
+        throw new ConfigError(`${request.method} needs SECRET_CACHE_S3: the S3 bucket (and folder) for org records`);
+      }
+      return attributes;
+    }
+    const record = {
+      contactId: request.callId,
+      secretName: secretName!,
+      timestamp: new Date().toISOString(),
+      ...(operation.orgRecord === 'after-success'
+        ? { accessSecretName: request.accessSecretName, voiceCallId: attributes.voiceCallId }
+        : {}),
+    };
+    try {
+      await this.orgRecords.write(record, deadline);
+      trace.orgRecord = 'written';
+    } catch (error) {
+      if (operation.orgRecord === 'only') throw error;
+      trace.orgRecord = 'failed';
+      log.warn('org record not written', { contactId: request.callId, reason: asBridgeError(error).message });
+    }
+    return attributes;
   }
 
   /**
@@ -158,7 +205,7 @@ export class Bridge implements RoutingDeps {
   }
 
   /** The request with a per-call secret that names the function's own contact-centre secret taken as the home org. */
-  #perCall(request: RoutingRequest): RoutingRequest {
+  #perCall(request: CallRequest): CallRequest {
     const { home } = this.config;
     return home.kind === 'secret' && request.secretName === home.secretName
       ? { ...request, secretName: undefined }
@@ -176,12 +223,14 @@ function summary(method: string, outcome: Outcome, trace: Trace, started: number
       salesforceMs: trace.ms.http,
       keyFetches: trace.keyFetched ? 1 : 0,
       retries: trace.retries.notSent + trace.retries.maybeProcessed,
+      orgRecordFailures: trace.orgRecord === 'failed' ? 1 : 0,
     }),
     orgId: trace.orgId,
     attempts: trace.attempts,
     retries: trace.retries,
     keyFetched: trace.keyFetched,
     ...(trace.staleKey ? { staleKey: trace.staleKey } : {}),
+    ...(trace.orgRecord ? { orgRecord: trace.orgRecord } : {}),
     ms: {
       key: ms(trace.ms.key),
       sign: ms(trace.ms.sign),

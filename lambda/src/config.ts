@@ -22,6 +22,13 @@ export type HomeOrgSetting =
   | { readonly kind: 'env'; readonly settings: OrgSettings; readonly key: KeySourceSetting }
   | { readonly kind: 'secret'; readonly secretName: string; readonly overrides: Partial<OrgSettings> };
 
+/** Where the contacts' org records go (`SECRET_CACHE_S3`): an S3 bucket, and a folder (key prefix) in it. */
+export interface OrgRecordSetting {
+  readonly bucket: string;
+  /** Without slashes at either end; undefined for the bucket's top level. */
+  readonly folder: string | undefined;
+}
+
 export type OnError = 'throw' | 'attributes';
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,6 +44,8 @@ export interface BridgeConfig {
   readonly flowBlockTimeoutMs: number;
   readonly onError: OnError;
   readonly logLevel: LogLevel;
+  /** Where a create with a per-call secret, and updateCache, record the contact's org; undefined: nowhere. */
+  readonly orgRecords: OrgRecordSetting | undefined;
 }
 
 export const DEFAULT_TELEPHONY_PROVIDER_NAME = 'amazon-connect';
@@ -47,6 +56,8 @@ export const MAX_FLOW_BLOCK_TIMEOUT_SECONDS = 8;
 const ORG_ID = /^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const HEADER_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/;
 /** A Secrets Manager secret name (1–512 of its allowed characters) or a secret's ARN. */
 const SECRET_ID =
   /^(?:[A-Za-z0-9/_+=.@-]{1,512}|arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512})$/;
@@ -66,6 +77,7 @@ export const SETTING_NAMES = [
   'FLOW_BLOCK_TIMEOUT_SECONDS',
   'ON_ERROR',
   'LOG_LEVEL',
+  'SECRET_CACHE_S3',
 ] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -93,6 +105,7 @@ export function readConfig(env: Env = process.env): BridgeConfig {
       ),
     onError: oneOf(env, 'ON_ERROR', ['throw', 'attributes'] as const, 'throw'),
     logLevel: logLevel(env),
+    orgRecords: orgRecords(env),
   };
 }
 
@@ -187,6 +200,23 @@ function endpointBase(value: string): string {
   const path = url.pathname.replace(/\/$/, '');
   if (!path.endsWith('/telephony/v1')) throw new Error('must end with /telephony/v1');
   return `${url.origin}${path}`;
+}
+
+/** `SECRET_CACHE_S3`: `bucket` or `bucket/folder`, as Salesforce's functions read it. */
+function orgRecords(env: Env): OrgRecordSetting | undefined {
+  const value = optional(env, 'SECRET_CACHE_S3');
+  if (value === undefined) return undefined;
+  const [bucket = '', ...rest] = value.split('/');
+  const folder = rest.join('/').replace(/\/+$/, '');
+  if (!S3_BUCKET.test(bucket) || IP_ADDRESS.test(bucket) || bucket.includes('..')) {
+    throw new ConfigError(
+      'SECRET_CACHE_S3 must start with an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+    );
+  }
+  if (folder.startsWith('/') || folder.includes('//')) {
+    throw new ConfigError('SECRET_CACHE_S3 must be bucket or bucket/folder, with no empty folder names');
+  }
+  return { bucket, folder: folder === '' ? undefined : folder };
 }
 
 function keySource(env: Env): KeySourceSetting {

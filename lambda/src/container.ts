@@ -9,6 +9,7 @@ import { type BridgeError, forLambda } from './errors.ts';
 import { methodOf } from './event.ts';
 import { Logger } from './logger.ts';
 import { metricFields } from './metrics.ts';
+import { operationOf } from './operations.ts';
 
 /** The longest init waits for the key read's request to get under way before it loads the bridge regardless. */
 const KEY_REQUEST_HEAD_START_MS = 50;
@@ -76,10 +77,12 @@ async function failing(error: BridgeError): Promise<Handle> {
     errorMessage: error.message,
   });
   return async (event, context) => {
-    new Logger('INFO').with({ requestId: context?.awsRequestId }).error('not routed', {
+    const method = methodOf(event);
+    const said = method === 'unknown' ? 'failed' : operationOf(method).messages.failed;
+    new Logger('INFO').with({ requestId: context?.awsRequestId }).error(said, {
       errorType: error.code,
       errorMessage: error.message,
-      ...metricFields(methodOf(event), error.code, { latencyMs: 0, salesforceMs: 0, keyFetches: 0, retries: 0 }),
+      ...metricFields(method, error.code, { latencyMs: 0, salesforceMs: 0, keyFetches: 0, retries: 0 }),
     });
     if (process.env.ON_ERROR?.trim().toLowerCase() === 'attributes') return errorAttributes(error);
     throw forLambda(error);

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'SALESFORCE_UNAVAILABLE',
   'TIMEOUT',
   'BAD_ANSWER',
+  'ORG_RECORD',
   'INTERNAL',
 ] as const;
 
@@ -91,6 +92,12 @@ export class TimeoutError extends BridgeError {
 export class BadAnswerError extends BridgeError {
   readonly code = 'BAD_ANSWER';
   override readonly name = 'BAD_ANSWER';
+}
+
+/** updateCache could not write the contact's org record to S3 (`SECRET_CACHE_S3`). */
+export class OrgRecordError extends BridgeError {
+  readonly code = 'ORG_RECORD';
+  override readonly name = 'ORG_RECORD';
 }
 
 /** A defect in the bridge itself. Reported as such, never disguised as one of the categories above. */

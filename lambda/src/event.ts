@@ -1,71 +1,66 @@
 import { isSecretId } from './config.ts';
 import { BadEventError } from './errors.ts';
+import { attributes, echo, type EventParts, fieldValues, firstText, objectAt, text } from './event-fields.ts';
 import { type Fields, isObject } from './json.ts';
-import { DEFAULT_METHOD, METHOD_NAMES, type MethodName, methodNamed } from './operations.ts';
+import type { RequestDefaults } from './omni-flow-request.ts';
+import { DEFAULT_METHOD, METHOD_NAMES, type MethodName, methodNamed, operationOf } from './operations.ts';
 
-/** The body of `PATCH …/voiceCalls/{callId}/omniFlow`. */
-export interface OmniFlowBody {
-  /** Picks the phone channel; left out of flow-based transfers, and when only a flow or a transfer target is known. */
-  readonly dialedNumber?: string;
-  readonly flowDevName?: string;
-  readonly fallbackQueue?: string;
-  readonly transferTarget?: string;
-  readonly flowInputParameters?: Readonly<Record<string, string>>;
-}
+export { FLOW_INPUT_PREFIX, MAX_BODY_BYTES, type OmniFlowBody, type RequestDefaults } from './omni-flow-request.ts';
+export { echo } from './event-fields.ts';
 
-/** What one invocation asks Salesforce for. */
-export interface RoutingRequest {
+/** What one invocation asks of Salesforce (or of the org record alone). */
+export interface CallRequest {
   readonly method: MethodName;
   /** The Connect ContactId or the Salesforce VoiceCall id: letters, digits and dashes only. */
   readonly callId: string;
-  /** The omniFlow body; undefined for the methods that send none. */
-  readonly body: OmniFlowBody | undefined;
+  /** The JSON body of the method's row, as built from the event; undefined for the methods that send none. */
+  readonly body: object | undefined;
   /** The per-call contact-centre secret naming another org; undefined for the function's own. */
   readonly secretName: string | undefined;
+  /** The contact's access secret (`accessSecretName`), kept in its org record for Salesforce's other Lambdas. */
+  readonly accessSecretName: string | undefined;
 }
 
-/** What the event asks for: a routing request (and what was dropped from it), or a keep-warm ping to answer at once. */
+/** What the event asks for: a request (and what was dropped from it), or a keep-warm ping to answer at once. */
 export type Invocation =
-  | { readonly kind: 'route'; readonly request: RoutingRequest; readonly warnings: readonly string[] }
+  | { readonly kind: 'call'; readonly request: CallRequest; readonly warnings: readonly string[] }
   | { readonly kind: 'keep-warm' };
 
-export interface RequestDefaults {
-  readonly defaultFlowDevName: string | undefined;
-  readonly defaultFallbackQueue: string | undefined;
-}
-
-export const FLOW_INPUT_PREFIX = 'flowInput-';
-/** The omniFlow body is refused past this many bytes of JSON; flow inputs are all that can make it large. */
-export const MAX_BODY_BYTES = 64 * 1024;
 const CALL_ID = /^[A-Za-z0-9-]{1,128}$/;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-const TRANSFER_METHODS: ReadonlySet<unknown> = new Set(['TRANSFER', 'QUEUE_TRANSFER']);
-const WEBRTC = 'connect:WebRTC';
-const MAX_TEXT = 1024;
-const MAX_ECHO = 40;
 
 /**
  * Turns a Connect "Invoke AWS Lambda function" event (or the shape Salesforce's other Lambdas send) into the request
- * to make. Pure: no I/O. Throws a {@link BadEventError} naming the field when the event cannot be routed.
+ * its `methodName` makes: the call id, the org, and the body its row of the operations table builds. Pure but for
+ * `now`, the time a VoiceCall's `startTime` carries. Throws a {@link BadEventError} naming the field when the event
+ * cannot be served.
  */
-export function parseEvent(event: unknown, defaults: RequestDefaults): Invocation {
+export function parseEvent(event: unknown, defaults: RequestDefaults, now: Date = new Date()): Invocation {
   if (!isObject(event)) throw new BadEventError('the event is not a JSON object');
   if (event['detail-type'] === 'Scheduled Event') return { kind: 'keep-warm' };
   const details = event.Details;
   if (!isObject(details))
     throw new BadEventError('the event has no Details object: invoke the function from a Connect flow');
-  const parameters = objectAt(details, 'Parameters', 'Details.Parameters');
-  const contactData = objectAt(details, 'ContactData', 'Details.ContactData');
-  const method = methodName(parameters);
-  const warnings: string[] = [];
-  const request: RoutingRequest = {
-    method,
-    callId: callId(parameters, contactData),
-    body: method === 'executeOmniFlow' ? omniFlowBody(parameters, contactData, defaults, warnings) : undefined,
-    secretName: secretName(parameters, contactData),
+  const parts: EventParts = {
+    parameters: objectAt(details, 'Parameters', 'Details.Parameters'),
+    contactData: objectAt(details, 'ContactData', 'Details.ContactData'),
   };
-  return { kind: 'route', request, warnings };
+  const method = methodName(parts.parameters);
+  const operation = operationOf(method);
+  const id = callId(parts);
+  const warnings: string[] = [];
+  const request: CallRequest = {
+    method,
+    callId: id,
+    body: operation.call?.body?.(parts, { callId: id, defaults, now, warnings }),
+    secretName: secretName(parts),
+    accessSecretName: accessSecretName(parts),
+  };
+  if (operation.orgRecord === 'only' && request.secretName === undefined) {
+    throw new BadEventError(
+      `${method} needs the contact's secretName (Details.ContactData.Attributes.secretName): it records which org the contact belongs to`,
+    );
+  }
+  return { kind: 'call', request, warnings };
 }
 
 /** The method an event asks for, read without failing: for metrics on an event that {@link parseEvent} refuses. */
@@ -85,13 +80,13 @@ function methodName(parameters: Fields): MethodName {
   const method = methodNamed(name);
   if (method === undefined) {
     throw new BadEventError(
-      `Details.Parameters.methodName ${echo(name)} is not a routing call: this function serves ${METHOD_NAMES.join(', ')}`,
+      `Details.Parameters.methodName ${echo(name)} is not a method this function serves: ${METHOD_NAMES.join(', ')}`,
     );
   }
   return method;
 }
 
-function callId(parameters: Fields, contactData: Fields): string {
+function callId({ parameters, contactData }: EventParts): string {
   const [field, value] = firstText([
     [parameters, 'contactId', 'Details.Parameters.contactId'],
     [contactData, 'ContactId', 'Details.ContactData.ContactId'],
@@ -105,7 +100,7 @@ function callId(parameters: Fields, contactData: Fields): string {
   return value;
 }
 
-function secretName(parameters: Fields, contactData: Fields): string | undefined {
+function secretName({ parameters, contactData }: EventParts): string | undefined {
   const [field, value] = firstText([
     [parameters, 'secretName', 'Details.Parameters.secretName'],
     [attributes(contactData), 'secretName', 'Details.ContactData.Attributes.secretName'],
@@ -117,142 +112,10 @@ function secretName(parameters: Fields, contactData: Fields): string | undefined
   return value;
 }
 
-function omniFlowBody(parameters: Fields, contactData: Fields, defaults: RequestDefaults, warnings: string[]) {
-  const flowDevName = text(parameters, 'flowDevName') ?? defaults.defaultFlowDevName;
-  const transferTarget = text(parameters, 'transferTarget');
-  const body: OmniFlowBody = {
-    ...optionalField('dialedNumber', dialedNumber(parameters, contactData, flowDevName ?? transferTarget)),
-    ...optionalField('flowDevName', flowDevName),
-    ...optionalField('fallbackQueue', text(parameters, 'fallbackQueue') ?? defaults.defaultFallbackQueue),
-    ...optionalField('transferTarget', transferTarget),
-    ...optionalField('flowInputParameters', flowInputs(parameters, warnings)),
-  };
-  if (Buffer.byteLength(JSON.stringify(body)) > MAX_BODY_BYTES) {
-    throw new BadEventError(
-      `the flow inputs (Details.Parameters.${FLOW_INPUT_PREFIX}*, flowInputParameters) make the request larger than ${MAX_BODY_BYTES} bytes`,
-    );
-  }
-  return body;
-}
-
-/**
- * The number the caller dialled, which picks Salesforce's phone channel: an explicit one from the parameters, else the
- * contact's system endpoint (for a WebRTC contact, its `WebRTC_To` attribute). A transfer that names a flow or a
- * target leaves the endpoint out, as Salesforce's transfer docs ask: the channel would otherwise win over the flow.
- * Undefined only when a flow or a target makes it unnecessary.
- */
-function dialedNumber(parameters: Fields, contactData: Fields, flowOrTarget: string | undefined): string | undefined {
-  const explicit = firstText([
-    [parameters, 'dialedNumber', 'Details.Parameters.dialedNumber'],
-    [fieldValues(parameters), 'dialedNumber', 'Details.Parameters.fieldValues.dialedNumber'],
+/** Recorded as given, never checked: only Salesforce's other Lambdas read it, from the org record. */
+function accessSecretName({ parameters, contactData }: EventParts): string | undefined {
+  return firstText([
+    [attributes(contactData), 'accessSecretName', 'Details.ContactData.Attributes.accessSecretName'],
+    [fieldValues(parameters), 'accessSecretName', 'Details.Parameters.fieldValues.accessSecretName'],
   ])[1];
-  if (explicit !== undefined) return explicit;
-  const transfer = TRANSFER_METHODS.has(contactData.InitiationMethod);
-  const endpoint = transfer && flowOrTarget !== undefined ? undefined : contactEndpoint(contactData);
-  if (endpoint === undefined && flowOrTarget === undefined) {
-    throw new BadEventError(
-      'no dialed number: set Details.Parameters.dialedNumber (or flowDevName / transferTarget), or invoke from a flow where ContactData.SystemEndpoint.Address is known',
-    );
-  }
-  return endpoint;
-}
-
-function contactEndpoint(contactData: Fields): string | undefined {
-  const systemEndpoint = objectAt(contactData, 'SystemEndpoint', 'Details.ContactData.SystemEndpoint');
-  const address = text(systemEndpoint, 'Address', 'Details.ContactData.SystemEndpoint.Address');
-  if (address !== undefined) return address;
-  const segment = objectAt(contactData, 'SegmentAttributes', 'Details.ContactData.SegmentAttributes');
-  const subtype = objectAt(segment, 'connect:Subtype', 'Details.ContactData.SegmentAttributes.connect:Subtype');
-  if (subtype.ValueString !== WEBRTC) return undefined;
-  return text(attributes(contactData), 'WebRTC_To', 'Details.ContactData.Attributes.WebRTC_To');
-}
-
-/**
- * `flowInput-<Name>` parameters over the JSON object in `flowInputParameters`, names exactly as written: Salesforce
- * decides what its flow uses. Numbers and booleans become strings, null is left out; an input whose name or value holds
- * control characters, or whose value is not a string, number or boolean, is dropped with a warning. Never throws.
- */
-function flowInputs(parameters: Fields, warnings: string[]): Record<string, string> | undefined {
-  const inputs = new Map<string, string>();
-  const add = (name: string, value: unknown) => {
-    if (value === null || value === undefined) return;
-    const problem =
-      name === '' || CONTROL.test(name)
-        ? 'its name is empty or holds control characters'
-        : typeof value === 'string'
-          ? CONTROL.test(value)
-            ? 'its value holds control characters'
-            : undefined
-          : typeof value === 'number' || typeof value === 'boolean'
-            ? undefined
-            : 'its value is not a string, number or boolean';
-    if (problem) warnings.push(`flow input ${echo(name)} dropped: ${problem}`);
-    else inputs.set(name, String(value));
-  };
-  const json = jsonObject(parameters.flowInputParameters, warnings);
-  for (const [name, value] of Object.entries(json)) add(name, value);
-  for (const [key, value] of Object.entries(parameters)) {
-    if (key.startsWith(FLOW_INPUT_PREFIX)) add(key.slice(FLOW_INPUT_PREFIX.length), value);
-  }
-  return inputs.size > 0 ? Object.fromEntries(inputs) : undefined;
-}
-
-function jsonObject(value: unknown, warnings: string[]): Fields {
-  if (value === undefined || value === null || value === '') return {};
-  let parsed: unknown = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (isObject(parsed)) return parsed;
-  warnings.push('Details.Parameters.flowInputParameters dropped: it is not a JSON object');
-  return {};
-}
-
-function attributes(contactData: Fields): Fields {
-  return objectAt(contactData, 'Attributes', 'Details.ContactData.Attributes');
-}
-
-function fieldValues(parameters: Fields): Fields {
-  return objectAt(parameters, 'fieldValues', 'Details.Parameters.fieldValues');
-}
-
-function firstText(
-  candidates: readonly (readonly [Fields, string, string])[],
-): [string, string] | [undefined, undefined] {
-  for (const [fields, key, field] of candidates) {
-    const value = text(fields, key, field);
-    if (value !== undefined) return [field, value];
-  }
-  return [undefined, undefined];
-}
-
-/** The trimmed string at `key`, undefined when absent or blank; anything but a string is refused. */
-function text(fields: Fields, key: string, field = `Details.Parameters.${key}`): string | undefined {
-  const value = Object.hasOwn(fields, key) ? fields[key] : undefined;
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new BadEventError(`${field} must be a string`);
-  const trimmed = value.trim();
-  if (trimmed.length > MAX_TEXT) throw new BadEventError(`${field} is longer than ${MAX_TEXT} characters`);
-  return trimmed === '' ? undefined : trimmed;
-}
-
-function objectAt(fields: Fields, key: string, field: string): Fields {
-  const value = Object.hasOwn(fields, key) ? fields[key] : undefined;
-  if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw new BadEventError(`${field} must be an object`);
-  return value;
-}
-
-function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-/** A short, printable, quoted piece of what the event held, for a message: never raw, never long. */
-export function echo(value: string): string {
-  const printable = value.replace(/[^\x20-\x7e]/g, '?');
-  return JSON.stringify(printable.length > MAX_ECHO ? `${printable.slice(0, MAX_ECHO)}…` : printable);
 }

@@ -1,5 +1,6 @@
-import { ERROR_CODES, type ErrorCode } from './errors.ts';
 import type { RoutingTarget } from './attributes.ts';
+import { ERROR_CODES, type ErrorCode } from './errors.ts';
+import { methodNamed, OPERATIONS } from './operations.ts';
 
 /** The CloudWatch namespace of the bridge's metrics. */
 export const NAMESPACE = 'ConnectOmniFlowBridge';
@@ -15,6 +16,8 @@ export interface Measures {
   readonly salesforceMs: number;
   readonly keyFetches: number;
   readonly retries: number;
+  /** 1 when the contact's org record could not be written after Salesforce accepted the call. */
+  readonly orgRecordFailures?: number;
 }
 
 const ROUTED: ReadonlySet<Outcome> = new Set(['AGENT', 'QUEUE']);
@@ -23,10 +26,14 @@ const ERRORS: ReadonlySet<string> = new Set(ERROR_CODES);
 /**
  * CloudWatch Embedded Metric Format fields for the invocation's one log line: CloudWatch Logs turns them into metrics
  * without a call to CloudWatch or a dependency. `Calls`, `Errors`, `Latency`, `SalesforceLatency`, `KeyFetches`,
- * `Retries` on every invocation; `NotRouted` (1 unless an agent or a queue was found) on executeOmniFlow only.
+ * `Retries` on every invocation; `NotRouted` (1 unless an agent or a queue was found) on the routing method only;
+ * `OrgRecordFailures` on the methods that write the contact's org record.
  */
 export function metricFields(method: string, outcome: Outcome, measures: Measures, nowMs = Date.now()) {
-  const routing = method === 'executeOmniFlow';
+  const known = methodNamed(method);
+  const operation = known && OPERATIONS[known];
+  const routing = operation !== undefined && 'routes' in operation;
+  const records = operation !== undefined && 'orgRecord' in operation;
   const metrics = [
     { Name: 'Calls', Unit: 'Count' },
     { Name: 'Errors', Unit: 'Count' },
@@ -35,6 +42,7 @@ export function metricFields(method: string, outcome: Outcome, measures: Measure
     { Name: 'SalesforceLatency', Unit: 'Milliseconds' },
     { Name: 'KeyFetches', Unit: 'Count' },
     { Name: 'Retries', Unit: 'Count' },
+    ...(records ? [{ Name: 'OrgRecordFailures', Unit: 'Count' }] : []),
   ];
   return {
     _aws: {
@@ -50,5 +58,6 @@ export function metricFields(method: string, outcome: Outcome, measures: Measure
     SalesforceLatency: Math.round(measures.salesforceMs * 10) / 10,
     KeyFetches: measures.keyFetches,
     Retries: measures.retries,
+    ...(records ? { OrgRecordFailures: measures.orgRecordFailures ?? 0 } : {}),
   };
 }

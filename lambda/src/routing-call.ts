@@ -8,7 +8,7 @@ import {
   SalesforceUnavailableError,
   TimeoutError,
 } from './errors.ts';
-import type { RoutingRequest } from './event.ts';
+import type { CallRequest } from './event.ts';
 import { AUTH_REFRESH_INTERVAL_MS, type OrgCache } from './key/cache.ts';
 import type { Logger } from './logger.ts';
 import type { Org } from './key/source.ts';
@@ -21,7 +21,7 @@ import {
   retryDelay,
 } from './retry.ts';
 import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
-import { OPERATIONS } from './operations.ts';
+import { OPERATIONS, type SalesforceCall } from './operations.ts';
 import type { TokenStock } from './token-stock.ts';
 
 export interface RoutingDeps {
@@ -56,6 +56,8 @@ export interface Trace {
   staleKey: string | undefined;
   /** The org id that served the call, once its settings are known. */
   orgId: string | undefined;
+  /** Whether the contact's org record was written, when the call writes one. */
+  orgRecord?: 'written' | 'failed';
   readonly ms: Timings;
 }
 
@@ -71,21 +73,24 @@ export function newTrace(): Trace {
 }
 
 /**
- * Makes one routing call — the request's row of {@link OPERATIONS} — for the org the request names and returns the
- * Connect attributes. Retries connection failures, 429 (after `Retry-After`) and 502/503/504 with jittered backoff
+ * Makes one call to Salesforce — the request's row of {@link OPERATIONS} — for the org the request names and returns
+ * the Connect attributes. Retries connection failures, 429 (after `Retry-After`) and 502/503/504 with jittered backoff
  * inside `deadline`; after a 401 it reads the org's key again, bypassing the cache, and retries once, so a rotated key
- * is picked up without a redeploy.
+ * is picked up without a redeploy. A row that creates something is never sent again once Salesforce may have read it
+ * (a reset or timeout after the request was written, 502, 504): it fails with a message saying so.
  *
  * @throws {BridgeError} KEY, AUTH, SALESFORCE_REJECTED, SALESFORCE_UNAVAILABLE, TIMEOUT or BAD_ANSWER
  */
 export async function callSalesforce(
-  request: RoutingRequest,
+  request: CallRequest,
   deps: RoutingDeps,
   { deadline, trace = newTrace(), log }: CallOptions,
 ): Promise<Attributes> {
   const operation = OPERATIONS[request.method];
-  const resource = `voiceCalls/${encodeURIComponent(request.callId)}/${operation.path}`;
-  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  if (!('call' in operation)) throw new TypeError(`${request.method} makes no call to Salesforce`);
+  const call: SalesforceCall = operation.call;
+  const resource = call.resource(encodeURIComponent(request.callId));
+  const mayExist = call.creates && `Salesforce may have created the ${call.creates}: it was not sent again`;
   let refused: { readonly org: Org; readonly answer: HttpAnswer } | undefined;
   let refreshed = false;
   for (;;) {
@@ -97,6 +102,7 @@ export async function callSalesforce(
     trace.keyFetched ||= fetched;
     trace.staleKey = stale;
     trace.orgId = org.settings.orgId;
+    const body = requestBody(request, call, org);
     const token = await timed(trace, 'sign', () => deps.tokens.take(org));
     trace.attempts++;
     const started = performance.now();
@@ -105,17 +111,20 @@ export async function callSalesforce(
     let answer: HttpAnswer;
     try {
       answer = await timed(trace, 'http', () =>
-        deps.client.patch(org.settings.endpointBase, resource, body, token, deadline),
+        deps.client.send(call.http, org.settings.endpointBase, resource, body, token, deadline),
       );
     } catch (error) {
       attempt({ failure: (error as { code?: string } | undefined)?.code ?? (error as Error | undefined)?.name });
       if (error instanceof BridgeError) throw error;
       const failure = classifyTransportError(error);
       if (failure === 'timeout' || deadline.remaining() === 0) {
-        throw new TimeoutError('Salesforce did not answer before the deadline', { cause: error });
+        const note = failure === 'not-sent' || !mayExist ? '' : `; ${mayExist}`;
+        throw new TimeoutError(`Salesforce did not answer before the deadline${note}`, { cause: error });
       }
-      const delay = retry(failure, trace, deadline, deps);
-      if (delay === undefined) throw unreachable(error, trace.attempts);
+      const delay = retry(failure, call, trace, deadline, deps);
+      if (delay === undefined) {
+        throw unreachable(error, trace.attempts, failure === 'maybe-processed' ? mayExist : undefined);
+      }
       log?.debug('retrying', { afterMs: delay, reason: `connection failure (${failure})` });
       await deadline.sleep(delay, 'calling Salesforce again');
       continue;
@@ -129,29 +138,42 @@ export async function callSalesforce(
       refreshed = true;
       continue;
     }
-    const delay = retry(classifyStatus(answer.status), trace, deadline, deps, header(answer, 'retry-after'));
+    const failure = classifyStatus(answer.status);
+    const delay = retry(failure, call, trace, deadline, deps, header(answer, 'retry-after'));
     if (delay !== undefined) {
       log?.debug('retrying', { afterMs: delay, reason: `status ${answer.status}` });
       await deadline.sleep(delay, 'calling Salesforce again');
       continue;
     }
-    throw statusError(answer, trace.attempts);
+    throw statusError(answer, trace.attempts, failure === 'maybe-processed' ? mayExist : undefined);
   }
+}
+
+/** The JSON text the row sends for `org`: the request's body, with the org's call center where the row wants it. */
+function requestBody(request: CallRequest, call: SalesforceCall, org: Org): string | undefined {
+  if (request.body === undefined) return undefined;
+  const body = call.withCallCenter
+    ? { ...request.body, callCenterApiName: org.settings.callCenterApiName }
+    : request.body;
+  return JSON.stringify(body);
 }
 
 /**
  * The wait before the next attempt, counting the retry in the trace; undefined when there must be none: a final
- * failure, a second retry of a request Salesforce may have processed, or no attempts or time left.
+ * failure, a resend of a request Salesforce may have processed when the row creates something or was resent once
+ * already, or no attempts or time left.
  */
 function retry(
   failure: Failure,
+  call: SalesforceCall,
   trace: Trace,
   deadline: Deadline,
   deps: RoutingDeps,
   retryAfter?: string,
 ): number | undefined {
   if (failure === 'final' || failure === 'timeout') return undefined;
-  if (failure === 'maybe-processed' && trace.retries.maybeProcessed >= MAX_MAYBE_PROCESSED_RETRIES) return undefined;
+  const resends = call.creates ? 0 : MAX_MAYBE_PROCESSED_RETRIES;
+  if (failure === 'maybe-processed' && trace.retries.maybeProcessed >= resends) return undefined;
   const delay = retryDelay({
     attempt: trace.attempts,
     remainingMs: deadline.remaining(),
@@ -182,7 +204,7 @@ function parseAnswer(body: string): unknown {
 
 const TLS_CODE = /^(?:CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS|ERR_SSL)/;
 
-function unreachable(error: unknown, attempts: number): SalesforceUnavailableError {
+function unreachable(error: unknown, attempts: number, note?: string): SalesforceUnavailableError {
   const code = (error as { code?: string } | undefined)?.code ?? 'unknown error';
   const options = { cause: error };
   if (TLS_CODE.test(code)) {
@@ -195,7 +217,7 @@ function unreachable(error: unknown, attempts: number): SalesforceUnavailableErr
     return new SalesforceUnavailableError('the host in SCRT_ENDPOINT_BASE does not resolve (ENOTFOUND)', options);
   }
   return new SalesforceUnavailableError(
-    `could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}`,
+    `could not reach Salesforce (${code}) after ${plural(attempts, 'attempt')}${note ? `; ${note}` : ''}`,
     options,
   );
 }
@@ -214,7 +236,9 @@ export function statusError(answer: HttpAnswer, attempts: number, note?: string)
     );
   }
   if (status === 429 || status >= 500) {
-    return new SalesforceUnavailableError(`Salesforce answered ${status} after ${plural(attempts, 'attempt')}${said}`);
+    return new SalesforceUnavailableError(
+      `Salesforce answered ${status} after ${plural(attempts, 'attempt')}${said}${note ? `; ${note}` : ''}`,
+    );
   }
   return new SalesforceRejectedError(`Salesforce rejected the request (${status})${said}`, status, errors);
 }

@@ -38,7 +38,7 @@ interface Host {
 }
 
 /**
- * The HTTP side of Salesforce's routing calls: one keep-alive pool per Salesforce host per container, one attempt per
+ * The HTTP side of Salesforce's calls: one keep-alive pool per Salesforce host per container, one attempt per
  * call. Retries, tokens and the meaning of statuses live in `routing-call.ts`; transport errors are thrown as undici
  * raises them.
  */
@@ -80,7 +80,7 @@ export class SalesforceClient {
   static async warmHttpPath(): Promise<void> {
     const inMemory = SalesforceClient.inMemory({ telephonyProviderName: 'warm-up' });
     try {
-      await inMemory.patch(WARM_UP_BASE, 'voiceCalls/warm-up/omniFlow', '{}', 'warm-up', Deadline.in(1_000));
+      await inMemory.send('PATCH', WARM_UP_BASE, 'voiceCalls/warm-up/omniFlow', '{}', 'warm-up', Deadline.in(1_000));
     } catch {
       // Only a warm-up: the first real call simply pays the cost instead.
     } finally {
@@ -97,11 +97,12 @@ export class SalesforceClient {
   }
 
   /**
-   * One `PATCH {endpointBase}/{resource}`, e.g. `voiceCalls/{id}/omniFlow`, with the JSON `body` or none. The
-   * Content-Type goes either way: Salesforce's Clear Routing and Reroute pages list it as required.
+   * One `{method} {endpointBase}/{resource}`, e.g. `PATCH voiceCalls/{id}/omniFlow`, with the JSON `body` or none.
+   * The Content-Type goes either way: Salesforce's Clear Routing and Reroute pages list it as required.
    * @param resource - already URL-encoded where it holds an id
    */
-  async patch(
+  async send(
+    method: 'PATCH' | 'POST',
     endpointBase: string,
     resource: string,
     body: string | undefined,
@@ -111,7 +112,7 @@ export class SalesforceClient {
     const url = new URL(endpointBase);
     const timeout = Math.max(1, deadline.remaining());
     const response = await request.call(this.#host(url).pool, {
-      method: 'PATCH',
+      method,
       path: `${url.pathname}/${resource}`,
       headers: {
         authorization: `Bearer ${token}`,

@@ -31,14 +31,30 @@ describe('Contract: the metrics the dashboard and alarms read are the ones the f
   });
 
   it('reads every metric executeOmniFlow writes, with its unit', () => {
-    expect(declared('executeOmniFlow', 'NONE').units).toEqual(METRIC_NAMES);
+    const { OrgRecordFailures: _, ...routing } = METRIC_NAMES;
+
+    expect(declared('executeOmniFlow', 'NONE').units).toEqual(routing);
   });
 
   it('expects NotRouted only from executeOmniFlow, as the function writes it', () => {
-    const { NotRouted: _, ...others } = METRIC_NAMES;
+    const { NotRouted: _, OrgRecordFailures: __, ...others } = METRIC_NAMES;
 
     expect(declared('cancelOmniFlowExecution', 'OK').units).toEqual(others);
     expect(declared('rerouteFlowExecution', 'TIMEOUT').units).toEqual(others);
+    expect(declared('updateVoiceCall', 'OK').units).toEqual(others);
+    expect(declared('sendMessage', 'SALESFORCE_REJECTED').units).toEqual(others);
+  });
+
+  it('expects OrgRecordFailures from exactly the methods that write the org record, 1 when the write failed', () => {
+    const { NotRouted: _, ...recording } = METRIC_NAMES;
+    const writers = ['createVoiceCall', 'createTransferVC', 'updateCache'];
+
+    for (const method of writers) expect(declared(method, 'OK').units).toEqual(recording);
+    for (const method of METHODS.filter((m) => !writers.includes(m))) {
+      expect(declared(method, 'OK').units).not.toHaveProperty('OrgRecordFailures');
+    }
+    expect(metricFields('createVoiceCall', 'OK', { ...MEASURES, orgRecordFailures: 1 }).OrgRecordFailures).toBe(1);
+    expect(declared('createTransferVC', 'OK').fields.OrgRecordFailures).toBe(0);
   });
 
   it('counts as failed exactly the outcomes the dashboard does not list as successes', () => {

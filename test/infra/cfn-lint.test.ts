@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OmniFlowBridgeStack } from '../../infra/omniflow-bridge-stack.ts';
 import { runCommand } from '../support/run-command.ts';
-import { INSTANCE_ARN, SECRET_ARN, newApp } from './support.ts';
+import { INSTANCE_ARN, KMS_ARN, SECRET_ARN, newApp } from './support.ts';
 
 interface Finding {
   readonly Filename: string;
@@ -21,9 +21,19 @@ const SETTINGS = {
   callCenterApiName: 'ConnectCallCenter',
 };
 
-/** The deployable variants: the key in SSM, in Secrets Manager, or the contact-centre secret serving several orgs. */
+/**
+ * The deployable variants: the key in SSM, in Secrets Manager, or the contact-centre secret serving several orgs;
+ * and the org records written to S3.
+ */
 const VARIANTS: Record<string, Record<string, string>> = {
   ssm: { ...SETTINGS, privateKeyParameterName: '/connect/salesforce/private-key' },
+  'org-records': {
+    ...SETTINGS,
+    privateKeyParameterName: '/connect/salesforce/private-key',
+    kmsKeyArn: KMS_ARN,
+    orgRecordBucket: 'acme-org-records',
+    orgRecordFolder: 'connect/records',
+  },
   'secrets-manager': { ...SETTINGS, privateKeySecretArn: SECRET_ARN },
   'contact-centre-secret': {
     connectInstanceArn: INSTANCE_ARN,

@@ -52,10 +52,16 @@ describe('Construct: OmniFlowBridge in another CDK app', () => {
     expect(readFileSync(staged).equals(readFileSync(BUNDLE))).toBe(true);
   });
 
-  it('passes cdk-nag without the feature flags of cdk.json, with tracing and a secret prefix', () => {
+  it('passes cdk-nag without the feature flags of cdk.json, with tracing, a secret prefix and org records', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Consumer');
-    new OmniFlowBridge(stack, 'Bridge', { ...BASE_PROPS, tracing: true, orgSecretNamePrefix: 'sfdc/' });
+    new OmniFlowBridge(stack, 'Bridge', {
+      ...BASE_PROPS,
+      tracing: true,
+      orgSecretNamePrefix: 'sfdc/',
+      orgRecordBucket: 'acme-org-records',
+      orgRecordFolder: 'connect',
+    });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
     expect(() => app.synth()).not.toThrow();

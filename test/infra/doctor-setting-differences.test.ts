@@ -46,6 +46,18 @@ describe('Function: settingDifferences', () => {
     ]);
   });
 
+  it("compares the org records' place (SECRET_CACHE_S3) as it takes effect", () => {
+    const records = (value: string) => ({ ...ENV_LAYOUT, SECRET_CACHE_S3: value });
+
+    expect(differences(records('acme-org-records/connect/'), records('acme-org-records/connect'))).toEqual([]);
+    expect(differences(records('acme-org-records/connect'), records('acme-org-records'))).toEqual([
+      { name: 'SECRET_CACHE_S3', deployed: 'acme-org-records', file: 'acme-org-records/connect' },
+    ]);
+    expect(differences(ENV_LAYOUT, records('acme-org-records'))).toEqual([
+      { name: 'SECRET_CACHE_S3', deployed: 'acme-org-records', file: undefined },
+    ]);
+  });
+
   it('tells the layouts apart: a contact-centre secret is not an SSM parameter', () => {
     const names = differences({ SECRET_NAME: 'sfdc/contact-centre/acme' }, ENV_LAYOUT).map((d) => d.name);
 

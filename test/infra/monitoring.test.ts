@@ -99,7 +99,58 @@ describe('Construct: OmniFlowBridge', () => {
     });
   });
 
+  describe('org records', () => {
+    it('alarms on any org record not written in 5 minutes, only when the function writes them', () => {
+      const { template } = synthBridge({ orgRecordBucket: 'acme-org-records' });
+
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: 'Test-Bridge-OrgRecordsNotWritten',
+        Namespace: 'ConnectOmniFlowBridge',
+        MetricName: 'OrgRecordFailures',
+        Dimensions: Match.absent(),
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(widget(dashboardWidgets(template), /^Alarms$/).properties.alarms).toHaveLength(6);
+    });
+
+    it('has neither the alarm nor the graph without orgRecordBucket', () => {
+      const { template } = synthBridge();
+
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      expect(JSON.stringify(template.toJSON())).not.toContain('OrgRecordFailures');
+    });
+
+    it('graphs the records not written by method', () => {
+      const widgets = dashboardWidgets(synthBridge({ orgRecordBucket: 'acme-org-records' }).template);
+
+      const graph = JSON.stringify(widget(widgets, /^Org records not written/).properties.metrics);
+      expect(graph).toContain(
+        `SEARCH('{ConnectOmniFlowBridge,Method} MetricName=\\"OrgRecordFailures\\"', 'Sum', 300)`,
+      );
+    });
+  });
+
   describe('dashboard', () => {
+    it('graphs calls and failed calls per method by search, so every method the function serves shows', () => {
+      const widgets = dashboardWidgets(synthBridge().template);
+
+      const metrics = widget(widgets, /^Calls and failed calls by method$/).properties.metrics!;
+      expect(metrics.map((m) => (m.at(-1) as { expression: string; label: string }).label)).toEqual([
+        'calls',
+        'failed',
+      ]);
+      const text = JSON.stringify(metrics);
+      expect(text).toContain(`SEARCH('{ConnectOmniFlowBridge,Method} MetricName=\\"Calls\\"', 'Sum', 300)`);
+      expect(text).toContain(`SEARCH('{ConnectOmniFlowBridge,Method} MetricName=\\"Errors\\"', 'Sum', 300)`);
+      expect(text).not.toMatch(/Method=|executeOmniFlow/);
+    });
+
     it('is named after the stack and shows outcomes, error categories, latency, key fetches, retries and Lambda', () => {
       const { template } = synthBridge({ notRoutedAlarmRatio: 0.3 });
       template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Test-Bridge' });

@@ -77,6 +77,8 @@ describe('Stack: OmniFlowBridgeStack', () => {
       orgSecretNamePrefix: 'sfdc/',
       provisionedConcurrency: '2',
       logRetentionDays: '90',
+      orgRecordBucket: 'acme-org-records',
+      orgRecordFolder: 'connect/records',
     });
     const template = Template.fromStack(stack);
 
@@ -92,10 +94,12 @@ describe('Stack: OmniFlowBridgeStack', () => {
           DEFAULT_FALLBACK_QUEUE: '00G111222333444',
           ON_ERROR: 'attributes',
           FLOW_BLOCK_TIMEOUT_SECONDS: '6',
+          SECRET_CACHE_S3: 'acme-org-records/connect/records',
         },
       },
       TracingConfig: { Mode: 'Active' },
     });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OrgRecordFailures', Threshold: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Statistic: 'Sum', Threshold: 3 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'NotRouted', Threshold: 0.35 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', Threshold: 4500 });
@@ -104,6 +108,7 @@ describe('Stack: OmniFlowBridgeStack', () => {
     expect(allows(all, 'secretsmanager:GetSecretValue', `${ORG_C}-AbCdEf`)).toBe(true);
     expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:sfdc/org-d-AbCdEf`)).toBe(true);
     expect(allows(all, 'secretsmanager:GetSecretValue', `${SECRETS}:org-d-AbCdEf`)).toBe(false);
+    expect(allows(all, 's3:PutObject', 'arn:aws:s3:::acme-org-records/connect/records/0LQKz000000AbCd')).toBe(true);
     template.hasResourceProperties('AWS::Lambda::Alias', {
       ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
     });
@@ -199,6 +204,16 @@ describe('Stack: OmniFlowBridgeStack', () => {
     ],
     [{ orgSecretNamePrefix: '*' }, 'OmniFlowBridge: orgSecretNamePrefix must be the start of a secret name'],
     [{ orgSecretArns: `${ORG_B},org-c` }, 'OmniFlowBridge: orgSecretArns[1] must be a Secrets Manager secret ARN'],
+    [{ orgRecordFolder: 'connect' }, 'OmniFlowBridge: orgRecordFolder needs orgRecordBucket, the bucket it is in'],
+    [{ orgRecordBucket: 'Acme_Records' }, 'OmniFlowBridge: orgRecordBucket must be an S3 bucket name'],
+    [
+      { orgRecordBucket: 'acme-records/connect' },
+      "OmniFlowBridge: orgRecordBucket is the bucket's name alone: give the folder as orgRecordFolder",
+    ],
+    [
+      { orgRecordBucket: 'acme-records', orgRecordFolder: 'connect/*' },
+      'OmniFlowBridge: orgRecordFolder must be a key prefix without a slash at either end',
+    ],
     [{ onError: 'ignore' }, 'context onError must be throw or attributes'],
     [{ alarmTopicArn: 'alarms' }, 'context alarmTopicArn is not an SNS topic ARN'],
     [{ provisionedConcurrency: 'two' }, 'context provisionedConcurrency must be a whole number'],
@@ -264,6 +279,9 @@ describe('Stack: OmniFlowBridgeStack', () => {
     const PREFIX_FINDING =
       'ConnectOmniFlowBridge/Bridge/OrgSecretsByPrefix AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-west-2:123456789012:secret:sfdc/*]';
     const TRACING_FINDING = 'ConnectOmniFlowBridge/Bridge/Tracing AwsSolutions-IAM5[Resource::*]';
+    const RECORDS = 'arn:aws:s3:::acme-org-records';
+    const folderFinding = (objects: string) =>
+      `ConnectOmniFlowBridge/Bridge/OrgRecords AwsSolutions-IAM5[Resource::${RECORDS}/${objects}]`;
     const CONTACT_CENTRE = {
       secretName: 'sfdc/contact-center',
       scrtEndpointBase: undefined,
@@ -299,6 +317,16 @@ describe('Stack: OmniFlowBridgeStack', () => {
         [PREFIX_FINDING],
       ],
       ['X-Ray tracing (one acknowledged finding: X-Ray has no resources)', { tracing: 'true' }, [TRACING_FINDING]],
+      [
+        "org records in a folder (one acknowledged finding: that folder's objects)",
+        { orgRecordBucket: 'acme-org-records', orgRecordFolder: 'connect/records', kmsKeyArn: KMS_ARN },
+        [folderFinding('connect/records/*')],
+      ],
+      [
+        "org records at a bucket's top level (one acknowledged finding: its objects)",
+        { ...CONTACT_CENTRE, orgRecordBucket: 'acme-org-records', orgSecretNamePrefix: 'sfdc/' },
+        [PREFIX_FINDING, folderFinding('*')],
+      ],
     ])('finds nothing unacknowledged with %s', (_label, override, acknowledged) => {
       const { app } = stackWith({ ...CONTEXT, ...override }, true);
 
@@ -323,6 +351,18 @@ describe('Stack: OmniFlowBridgeStack', () => {
       );
 
       expect(() => app.synth()).toThrow(`AwsSolutions-IAM5[Resource::${SECRETS}:*]`);
+    });
+
+    it("still reports a wildcard beside the org records' folder, in the same bucket", () => {
+      const { app, stack } = stackWith(
+        { ...CONTEXT, orgRecordBucket: 'acme-org-records', orgRecordFolder: 'connect' },
+        true,
+      );
+      stack.bridge.role.addToPolicy(
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::acme-org-records/*'] }),
+      );
+
+      expect(() => app.synth()).toThrow('AwsSolutions-IAM5[Resource::arn:aws:s3:::acme-org-records/*]');
     });
   });
 });

@@ -316,8 +316,42 @@ describe('Construct: OmniFlowBridge', () => {
         { telephonyProviderName: 'amazon\nconnect' },
         'OmniFlowBridge: telephonyProviderName (TELEPHONY_PROVIDER_NAME) contains control or non-ASCII characters',
       ],
+      [{ orgRecordFolder: 'connect' }, 'OmniFlowBridge: orgRecordFolder needs orgRecordBucket, the bucket it is in'],
+      ...[
+        'ab',
+        'a'.repeat(64),
+        'Acme-records',
+        'acme_records',
+        '-acme',
+        'acme-',
+        'acme.',
+        'acme..records',
+        '10.0.0.1',
+      ].map((bucket): [Partial<OmniFlowBridgeProps>, string] => [
+        { orgRecordBucket: bucket },
+        'OmniFlowBridge: orgRecordBucket must be an S3 bucket name: 3–63 of lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, without two dots in a row, not an IP address',
+      ]),
+      [
+        { orgRecordBucket: 'acme-records/connect' },
+        "OmniFlowBridge: orgRecordBucket is the bucket's name alone: give the folder as orgRecordFolder",
+      ],
+      ...['', '/connect', 'connect/', 'connect//records', 'records/*', 'org-?', 'a\tb'].map(
+        (folder): [Partial<OmniFlowBridgeProps>, string] => [
+          { orgRecordBucket: 'acme-records', orgRecordFolder: folder },
+          'OmniFlowBridge: orgRecordFolder must be a key prefix without a slash at either end, an empty segment (//), a wildcard (* or ?) or a control character',
+        ],
+      ),
     ])('refuses %j', (props, message) => {
       expect(() => synthBridge(props)).toThrow(message);
+    });
+
+    it.each<Partial<OmniFlowBridgeProps>>([
+      { orgRecordBucket: 'abc' },
+      { orgRecordBucket: `a${'b'.repeat(61)}c` },
+      { orgRecordBucket: 'acme.org-records.1', orgRecordFolder: 'connect/org records/eu-west-2' },
+      { orgRecordBucket: '10.0.0.1a', orgRecordFolder: 'records.v2' },
+    ])('accepts %j', (props) => {
+      expect(() => synthBridge(props)).not.toThrow();
     });
   });
 });

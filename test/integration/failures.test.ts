@@ -355,16 +355,16 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       expect(sandbox().salesforce.requests).toHaveLength(0);
     });
 
-    it('refuses another methodName clearly', async () => {
+    it("refuses another function's methodName clearly, naming those it serves", async () => {
       const lambda = await container();
       const event = call();
-      (event.Details as { Parameters: Record<string, string> }).Parameters.methodName = 'createVoiceCall';
+      (event.Details as { Parameters: Record<string, string> }).Parameters.methodName = 'getVoicemailGreeting';
 
       const outcome = await lambda.invoke(event);
 
       expect(outcome.error?.errorType).toBe('BAD_EVENT');
       expect(outcome.error?.errorMessage).toBe(
-        'Details.Parameters.methodName "createVoiceCall" is not a routing call: this function serves executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution',
+        'Details.Parameters.methodName "getVoicemailGreeting" is not a method this function serves: executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution, createVoiceCall, createTransferVC, updateVoiceCall, sendMessage, updateCache',
       );
       expect(sandbox().salesforce.requests).toHaveLength(0);
     });

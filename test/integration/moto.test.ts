@@ -12,6 +12,7 @@ import { sampleEvent, useSandbox } from '../support/integration.ts';
 const PARAMETER = '/connect/moto/private-key';
 const SECRET = 'connect/moto/private-key';
 const CONTACT_CENTRE_SECRET = 'sfdc/contact-centre/moto';
+const RECORDS_BUCKET = 'connect-org-records-moto';
 
 const { sandbox, container } = useSandbox();
 let moto: MotoServer;
@@ -119,6 +120,31 @@ describe('Integration: the key sources against moto_server, an independent AWS i
       expect(request!.refused).toBeUndefined();
       expect(request!.claims).toMatchObject({ iss: ORG_ID });
       expect(sandbox().aws.counts).toMatchObject({ getParameter: 0, getSecretValue: 0 });
+    });
+
+    it("writes a contact's org record to moto's S3 after a create with a per-call secret", async () => {
+      // Prepare: the org's contact-centre secret and the records bucket both in moto
+      await moto.createBucket(RECORDS_BUCKET);
+      const lambda = await container({ ...moto.env, SECRET_CACHE_S3: `${RECORDS_BUCKET}/secret_cache` });
+      const event = sampleEvent('create-voice-call') as {
+        Details: { ContactData: { ContactId: string; Attributes: Record<string, string> } };
+      };
+      event.Details.ContactData.Attributes.secretName = CONTACT_CENTRE_SECRET;
+
+      // Act
+      const outcome = await lambda.invoke(event);
+
+      // Assess
+      const contactId = event.Details.ContactData.ContactId;
+      const stored = await moto.readObject(RECORDS_BUCKET, `secret_cache/${contactId}`);
+      expect(stored?.contentType).toBe('application/json');
+      expect(JSON.parse(stored!.body)).toEqual({
+        contactId,
+        secretName: CONTACT_CENTRE_SECRET,
+        timestamp: expect.stringMatching(/Z$/),
+        voiceCallId: outcome.result!.voiceCallId,
+      });
+      expect(sandbox().aws.objects.size).toBe(0);
     });
   });
 });

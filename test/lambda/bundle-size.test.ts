@@ -9,8 +9,11 @@ import { METAFILE } from '../../lambda/build.ts';
  * bundle before the cold-start work (issue 10) loaded 937 KiB, most of it code it never ran.
  */
 const INIT_LIMIT_KIB = 560;
-/** All the JavaScript in the deployed folder, the chunks loaded only on demand included: 682 KiB when set. */
-const TOTAL_LIMIT_KIB = 720;
+/**
+ * All the JavaScript in the deployed folder, the chunks loaded only on demand included: 682 KiB when first set, 829 KiB
+ * once the S3 client for org records (`SECRET_CACHE_S3`, loaded only when set) came in.
+ */
+const TOTAL_LIMIT_KIB = 860;
 /** The entry runs before the rest is even read: its own code and the chunks it imports statically. */
 const ENTRY_LIMIT_KIB = 16;
 
@@ -34,9 +37,12 @@ const INIT_PATH = {
 
 /**
  * What must never be loaded during init: undici beyond its HTTP/1.1 client, the SDK's default credential chain, zlib
- * (~5 ms on Node 24; only the SDK's CRC32 checksums use it, and only through a stand-in that loads it when called).
+ * (~5 ms on Node 24; only the SDK's CRC32 checksums use it, and only through a stand-in that loads it when called),
+ * the S3 client (org records: loaded at init only when `SECRET_CACHE_S3` is set).
  */
 const NEVER_AT_INIT = [
+  /^node_modules\/@aws-sdk\/client-s3\//,
+  /^lambda\/src\/org-record-sdk\.ts$/,
   /^builtin:node:zlib$/,
   /^node_modules\/undici\/index\.js$/,
   /^node_modules\/undici\/lib\/(web|mock|cache|interceptor)\//,

@@ -42,6 +42,7 @@ describe('Function: readConfig', () => {
       flowBlockTimeoutMs: 8_000,
       onError: 'throw',
       logLevel: 'INFO',
+      orgRecords: undefined,
     });
   });
 
@@ -73,6 +74,29 @@ describe('Function: readConfig', () => {
       onError: 'attributes',
       logLevel: 'DEBUG',
     });
+  });
+
+  it.each([
+    ['a bucket', 'connect-org-records', { bucket: 'connect-org-records', folder: undefined }],
+    [
+      'a bucket and a folder',
+      'connect-org-records/secret_cache',
+      { bucket: 'connect-org-records', folder: 'secret_cache' },
+    ],
+    ['nested folders, a trailing slash dropped', 'records.acme/a/b/', { bucket: 'records.acme', folder: 'a/b' }],
+  ])('reads SECRET_CACHE_S3 as %s', (_label, value, orgRecords) => {
+    expect(readConfig({ ...VALID, SECRET_CACHE_S3: value }).orgRecords).toEqual(orgRecords);
+  });
+
+  it.each([
+    ['an upper-case bucket', 'Records/x'],
+    ['a bucket of two characters', 'ab'],
+    ['a bucket that is an IP address', '10.0.0.1/x'],
+    ['a bucket with two dots in a row', 'a..b'],
+    ['a leading slash', '/records'],
+    ['an empty folder name', 'records//x'],
+  ])('refuses SECRET_CACHE_S3 with %s, naming the setting', (_label, value) => {
+    expect(configError({ ...VALID, SECRET_CACHE_S3: value }).message).toMatch(/^SECRET_CACHE_S3 must /);
   });
 
   it('accepts a 15-character org id and takes the level from AWS_LAMBDA_LOG_LEVEL', () => {

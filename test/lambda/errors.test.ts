@@ -8,6 +8,7 @@ import {
   ERROR_CODES,
   InternalError,
   KeyError,
+  OrgRecordError,
   SalesforceRejectedError,
   SalesforceUnavailableError,
   TimeoutError,
@@ -24,6 +25,7 @@ describe('Module: errors', () => {
       new SalesforceUnavailableError('m'),
       new TimeoutError('m'),
       new BadAnswerError('m'),
+      new OrgRecordError('m'),
       new InternalError('m'),
     ];
 

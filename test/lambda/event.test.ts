@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadEventError } from '../../lambda/src/errors.ts';
-import { type Invocation, parseEvent, type RequestDefaults } from '../../lambda/src/event.ts';
+import { type Invocation, type OmniFlowBody, parseEvent, type RequestDefaults } from '../../lambda/src/event.ts';
 import inboundCall from '../events/inbound-call.json' with { type: 'json' };
 
 const NO_DEFAULTS: RequestDefaults = { defaultFlowDevName: undefined, defaultFallbackQueue: undefined };
@@ -22,19 +22,19 @@ function connectEvent(parameters: Record<string, unknown>, contactData: Record<s
 }
 
 function route(invocation: Invocation) {
-  if (invocation.kind !== 'route') throw new Error(`expected a route, got ${invocation.kind}`);
+  if (invocation.kind !== 'call') throw new Error(`expected a route, got ${invocation.kind}`);
   return invocation.request;
 }
 
 /** The omniFlow body of a routed invocation. */
-function body(invocation: Invocation) {
+function body(invocation: Invocation): OmniFlowBody {
   const { body } = route(invocation);
   if (!body) throw new Error('expected an omniFlow body');
-  return body;
+  return body as OmniFlowBody;
 }
 
 function warnings(invocation: Invocation): readonly string[] {
-  return invocation.kind === 'route' ? invocation.warnings : [];
+  return invocation.kind === 'call' ? invocation.warnings : [];
 }
 
 function badEvent(event: unknown, defaults = NO_DEFAULTS): string {
@@ -57,6 +57,7 @@ describe('Function: parseEvent', () => {
         callId: CONTACT_ID,
         body: { dialedNumber: '+18445791189' },
         secretName: undefined,
+        accessSecretName: undefined,
       });
       expect(JSON.stringify(request)).not.toContain('+12065550199');
     });
@@ -105,7 +106,7 @@ describe('Function: parseEvent', () => {
         ),
       );
 
-      expect(request.body?.flowInputParameters).toEqual({
+      expect((request.body as OmniFlowBody).flowInputParameters).toEqual({
         Language: 'es',
         Priority: '2',
         Segment: 'gold',
@@ -127,7 +128,13 @@ describe('Function: parseEvent', () => {
     ])('%s needs only the call id and sends no body', (methodName) => {
       const request = route(parseEvent(connectEvent({ methodName }, { SystemEndpoint: null }), NO_DEFAULTS));
 
-      expect(request).toEqual({ method: methodName, callId: CONTACT_ID, body: undefined, secretName: undefined });
+      expect(request).toEqual({
+        method: methodName,
+        callId: CONTACT_ID,
+        body: undefined,
+        secretName: undefined,
+        accessSecretName: undefined,
+      });
     });
   });
 
@@ -299,12 +306,13 @@ describe('Function: parseEvent', () => {
       };
 
       expect(parseEvent(event, NO_DEFAULTS)).toEqual({
-        kind: 'route',
+        kind: 'call',
         request: {
           method: 'executeOmniFlow',
           callId: 'b1c2d3e4-0000-4000-8000-123456789abc',
           body: { dialedNumber: '+18445791189' },
           secretName: undefined,
+          accessSecretName: undefined,
         },
         warnings: [],
       });
@@ -362,11 +370,11 @@ describe('Function: parseEvent', () => {
       ],
       ['no dialed number', connectEvent({}, { SystemEndpoint: undefined }), 'no dialed number'],
       [
-        'an unknown methodName, naming the three',
-        connectEvent({ methodName: 'createVoiceCall' }),
-        'Details.Parameters.methodName "createVoiceCall" is not a routing call: this function serves executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution',
+        'an unknown methodName, naming those served',
+        connectEvent({ methodName: 'getVoicemailGreeting' }),
+        'Details.Parameters.methodName "getVoicemailGreeting" is not a method this function serves: executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution, createVoiceCall, createTransferVC, updateVoiceCall, sendMessage, updateCache',
       ],
-      ['an inherited methodName', connectEvent({ methodName: 'toString' }), 'is not a routing call'],
+      ['an inherited methodName', connectEvent({ methodName: 'toString' }), 'is not a method this function serves'],
       [
         'a secretName that is not a secret name',
         connectEvent({ secretName: 'acme secret; rm -rf' }),
@@ -414,7 +422,7 @@ describe('Function: parseEvent', () => {
         parseEvent(connectEvent({ flowInputParameters: '{"constructor":"x","toString":"y"}' }), NO_DEFAULTS),
       );
 
-      expect(Object.entries(request.body?.flowInputParameters ?? {})).toEqual([
+      expect(Object.entries((request.body as OmniFlowBody).flowInputParameters ?? {})).toEqual([
         ['constructor', 'x'],
         ['toString', 'y'],
       ]);
@@ -430,5 +438,55 @@ describe('Function: parseEvent', () => {
       expect(Object.getPrototypeOf(body(invocation).flowInputParameters)).toBe(Object.prototype);
       expect(JSON.stringify(body(invocation).flowInputParameters)).toBe('{"__proto__":"x"}');
     });
+  });
+});
+
+describe('Function: parseEvent, for the VoiceCall methods', () => {
+  const NOW = new Date('2026-12-04T18:00:00.000Z');
+
+  it("builds a createVoiceCall's body from the contact, with the time given, and keeps the org it names", () => {
+    const event = connectEvent(
+      { methodName: 'createVoiceCall' },
+      { Attributes: { secretName: 'sfdc/partner', accessSecretName: 'sfdc/partner-access', 'sfdc-Reason': 'x' } },
+    );
+
+    const request = route(parseEvent(event, NO_DEFAULTS, NOW));
+
+    expect(request).toMatchObject({
+      method: 'createVoiceCall',
+      callId: CONTACT_ID,
+      secretName: 'sfdc/partner',
+      accessSecretName: 'sfdc/partner-access',
+      body: {
+        vendorCallKey: CONTACT_ID,
+        to: '+18445791189',
+        initiationMethod: 'Inbound',
+        startTime: '2026-12-04T18:00:00.000Z',
+        callAttributes: '{"Reason":"x"}',
+      },
+    });
+  });
+
+  it("takes updateVoiceCall's id and fields from another Lambda's shape, with no ContactData", () => {
+    const event = {
+      Details: { Parameters: { methodName: 'updateVoiceCall', contactId: 'c-1', fieldValues: { subject: 'done' } } },
+    };
+
+    expect(route(parseEvent(event, NO_DEFAULTS))).toMatchObject({ callId: 'c-1', body: { subject: 'done' } });
+  });
+
+  it('sends no body for updateCache, and refuses it without a secretName, naming the attribute', () => {
+    expect(
+      route(parseEvent(connectEvent({ methodName: 'updateCache', secretName: 'sfdc/b' }), NO_DEFAULTS)),
+    ).toMatchObject({ method: 'updateCache', body: undefined, secretName: 'sfdc/b' });
+    expect(badEvent(connectEvent({ methodName: 'updateCache' }))).toBe(
+      "updateCache needs the contact's secretName (Details.ContactData.Attributes.secretName): it records which org the contact belongs to",
+    );
+  });
+
+  it('refuses an updateVoiceCall without fieldValues, naming the field', () => {
+    expect(badEvent(connectEvent({ methodName: 'updateVoiceCall' }))).toBe(
+      'updateVoiceCall needs Details.Parameters.fieldValues: an object of the fields to send',
+    );
   });
 });

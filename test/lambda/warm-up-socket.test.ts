@@ -41,7 +41,8 @@ describe('Class: WarmUpSocket', () => {
     });
 
     // Act
-    const answer = await client.patch(
+    const answer = await client.send(
+      'PATCH',
       'https://warm-up.invalid/telephony/v1',
       'voiceCalls/x/omniFlow',
       '{}',

@@ -35,6 +35,26 @@ describe('Command: npm start / npm run invoke', () => {
     expect(run.stdout).not.toContain('+12065550199');
   }, 90_000);
 
+  it("shows a create: the VoiceCall's id first, the POST, and the org record it wrote for another org", async () => {
+    const run = await invoke(['test/events/create-voice-call-other-org.json']);
+
+    expect(run.code).toBe(0);
+    expect(firstLine(run.stdout)).toMatch(/^created VoiceCall 0LQ\w{15} in \d+ ms \(Salesforce \d+ ms\)$/);
+    expect(run.stdout).toContain('scenario "accepted"');
+    expect(run.stdout).toContain('POST https://localhost/telephony/v1/voiceCalls\n');
+    expect(run.stdout).toMatch(
+      /Org records in S3 \(SECRET_CACHE_S3=connect-org-records\)\n {2}s3:\/\/connect-org-records\/d3e0cc0b-ac8b-4b1f-8a49-95a6ce2c8b1a {2}\{"contactId":"d3e0cc0b-ac8b-4b1f-8a49-95a6ce2c8b1a","secretName":"sfdc\/contact-centre\/partner",/,
+    );
+  }, 90_000);
+
+  it('shows a create whose answer was lost as failed, sent once', async () => {
+    const run = await invoke(['test/events/create-voice-call.json', '--scenario', 'lost']);
+
+    expect(firstLine(run.stdout)).toMatch(/^failed: SALESFORCE_UNAVAILABLE in \d+ ms/);
+    expect(run.stdout).toContain('Salesforce may have created the VoiceCall: it was not sent again');
+    expect(run.stdout.match(/POST https:\/\/localhost/g)).toHaveLength(1);
+  }, 90_000);
+
   it.each([
     ['queue', new RegExp(`^routed to QUEUE ${QUEUE_ID} in \\d+ ms \\(Salesforce \\d+ ms\\)$`), 'routingTarget  QUEUE'],
     [

@@ -10,16 +10,19 @@ import { parseArgs } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { SETTING_NAMES } from '../../lambda/src/config.ts';
 import { type Invocation, LambdaContainer } from '../support/lambda-container.ts';
-import { Sandbox } from '../support/sandbox.ts';
+import { orgRecordEnv, Sandbox } from '../support/sandbox.ts';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios.ts';
 import { type InvocationLog, verdict } from './verdict.ts';
 
 const DEFAULT_EVENT = new URL('../events/inbound-call.json', import.meta.url);
+/** Local runs record contacts' orgs in the AWS endpoint's S3, so a create with a per-call secret shows its record. */
+const ORG_RECORD_ENV = orgRecordEnv();
 const PASS_THROUGH = /^(AWS_|NODE_EXTRA_CA_CERTS$|HTTPS?_PROXY$|NO_PROXY$)/;
 
 interface Options {
   readonly eventFile: URL | string;
-  readonly scenario: ScenarioName;
+  /** undefined: `agent` for a routing event, `accepted` for the others. */
+  readonly scenario: ScenarioName | undefined;
   readonly timeoutMs: number;
   readonly real: boolean;
   readonly envFile: string | undefined;
@@ -40,7 +43,7 @@ function options(argv: string[]): Options {
       args: argv,
       allowPositionals: true,
       options: {
-        scenario: { type: 'string', default: 'agent' },
+        scenario: { type: 'string' },
         timeout: { type: 'string', default: '8000' },
         real: { type: 'boolean', default: false },
         env: { type: 'string' },
@@ -52,7 +55,7 @@ function options(argv: string[]): Options {
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) usage('give at most one event file');
-  if (!isScenario(values.scenario)) usage(`unknown scenario "${values.scenario}"`);
+  if (values.scenario !== undefined && !isScenario(values.scenario)) usage(`unknown scenario "${values.scenario}"`);
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 900_000)
     usage('--timeout is a whole number of milliseconds');
@@ -64,7 +67,7 @@ function options(argv: string[]): Options {
   if (onError && values.real) usage('--on-error is for local runs; with --real, set ON_ERROR in the env file');
   return {
     eventFile: positionals[0] ?? DEFAULT_EVENT,
-    scenario: values.scenario,
+    scenario: values.scenario as ScenarioName | undefined,
     timeoutMs,
     real: values.real,
     envFile: values.env,
@@ -106,9 +109,17 @@ const table = (fields: Readonly<Record<string, unknown>>, indent = '  ') => {
   }
 };
 
-/** The function's one log line of the invocation (`routed` / `not routed`), if it wrote one. */
+/** The function's one summary line of the invocation (`routed` / `not routed`, `done` / `failed`), if it wrote one. */
 function invocationLog(container: LambdaContainer): InvocationLog | undefined {
-  return container.logs().find((line) => line.message === 'routed' || line.message === 'not routed');
+  return container.logs().find((line) => 'Method' in line && 'Outcome' in line);
+}
+
+/** The scenario a local run plays: the one asked for, else an agent for a routing call and Salesforce's usual answer for the others. */
+function scenarioFor(asked: ScenarioName | undefined, event: unknown): ScenarioName {
+  if (asked) return asked;
+  const method = (event as { Details?: { Parameters?: { methodName?: unknown } } } | null)?.Details?.Parameters
+    ?.methodName;
+  return method === undefined || method === 'executeOmniFlow' ? 'agent' : 'accepted';
 }
 
 /** What Connect does with the outcome: the attributes it gets, or the block's Error branch and why. */
@@ -156,9 +167,14 @@ function printLog(container: LambdaContainer): void {
 
 function printRequests(sandbox: Sandbox): void {
   heading('Salesforce received');
-  if (sandbox.salesforce.requests.length === 0) console.log('  nothing');
-  sandbox.salesforce.requests.forEach((request, i) => {
-    const token = sandbox.salesforce.tokens[i];
+  const orgs = [sandbox.salesforce, sandbox.salesforceB].filter((org) => org.requests.length > 0);
+  if (orgs.length === 0) console.log('  nothing');
+  for (const org of orgs) printRequestsOf(org);
+}
+
+function printRequestsOf(org: Sandbox['salesforce']): void {
+  org.requests.forEach((request, i) => {
+    const token = org.tokens[i];
     console.log(`  ${request.method} https://localhost${request.path}`);
     table(
       {
@@ -187,6 +203,9 @@ function report(outcome: Invocation, container: LambdaContainer, about: string, 
       'SSM GetParameter calls:': sandbox.aws.counts.getParameter,
       'TLS connections to Salesforce:': sandbox.salesforce.tlsConnections,
     });
+    heading(`Org records in S3 (SECRET_CACHE_S3=${ORG_RECORD_ENV.SECRET_CACHE_S3})`);
+    if (sandbox.aws.objects.size === 0) console.log('  none written');
+    for (const [key, object] of sandbox.aws.objects) table({ [`s3://${key}`]: object.body });
   }
   printLog(container);
 }
@@ -208,16 +227,19 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const scenario = SCENARIOS[opts.scenario];
+  const scenarioName = scenarioFor(opts.scenario, event);
+  const scenario = SCENARIOS[scenarioName];
   const sandbox = await Sandbox.start();
   try {
     sandbox.salesforce.script(...scenario.replies);
-    const container = await LambdaContainer.start({ env: sandbox.env({ ON_ERROR: opts.onError }) });
+    sandbox.salesforceB.script(...scenario.replies);
+    const env = sandbox.env({ ON_ERROR: opts.onError, ...ORG_RECORD_ENV });
+    const container = await LambdaContainer.start({ env });
     try {
       const outcome = await container.invoke(event, { timeoutMs: opts.timeoutMs });
       const about =
         `local emulators (Salesforce over HTTPS verifying the RS256 JWT, SSM holding a generated key), ` +
-        `scenario "${opts.scenario}": ${scenario.about}; event ${eventName}` +
+        `scenario "${scenarioName}": ${scenario.about}; event ${eventName}` +
         (opts.onError ? `; ON_ERROR=${opts.onError}` : '');
       report(outcome, container, about, sandbox);
     } finally {

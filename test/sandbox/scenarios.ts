@@ -2,6 +2,10 @@ import { type Reply, replies } from '../emulators/salesforce.ts';
 
 /** What the local Salesforce does for `npm run invoke -- --scenario <name>`. */
 export const SCENARIOS = {
+  accepted: {
+    replies: [],
+    about: "Salesforce accepts the request with its usual answer (a create: a new VoiceCall's id)",
+  },
   agent: { replies: [replies.agent()], about: 'Salesforce routes the call to an agent' },
   queue: { replies: [replies.queue()], about: 'Salesforce routes the call to a queue' },
   none: { replies: [replies.none()], about: 'the flow names neither agent nor queue' },
@@ -13,6 +17,10 @@ export const SCENARIOS = {
   flaky: {
     replies: [replies.status(503), replies.reset(), replies.agent()],
     about: 'a 503, then a dropped connection, then an agent: retried inside the deadline',
+  },
+  lost: {
+    replies: [replies.reset()],
+    about: 'Salesforce reads the request, then the connection drops before its answer: a create is not sent again',
   },
   stall: { replies: [replies.stall()], about: 'Salesforce never answers: a clean TIMEOUT before Lambda would kill it' },
 } satisfies Record<string, { replies: Reply[]; about: string }>;

@@ -33,6 +33,7 @@ export function verdict(outcome: Invocation, log?: InvocationLog): string {
   if (result.routingTarget === 'NONE') {
     return `not routed: Salesforce named no agent or queue, ${timed} → the flow goes on with routingTarget NONE`;
   }
+  if (result.voiceCallId) return `created VoiceCall ${short(result.voiceCallId)} ${timed}`;
   return `${log?.Method ?? 'the call'} answered status ${result.status} ${timed}`;
 }
 

@@ -9,7 +9,7 @@ import { type Check, type CheckResult, fail, pass, skip } from '../check.ts';
 /** The call may take this long. */
 export const TOKEN_CHECK_TIMEOUT_MS = 10_000;
 /** The row of the routing table the check uses: Clear Routing, which cannot route anything. */
-const PROBE = OPERATIONS.cancelOmniFlowExecution;
+const PROBE = OPERATIONS.cancelOmniFlowExecution.call;
 
 /**
  * Salesforce accepts the token — without routing anything: the function's own client sends Clear Routing (no body)
@@ -27,8 +27,9 @@ export const salesforceTokenCheck: Check = {
     let answer: HttpAnswer;
     try {
       const token = await mintToken(key, settings);
-      const resource = `voiceCalls/${callId}/${PROBE.path}`;
-      answer = await client.patch(
+      const resource = PROBE.resource(callId);
+      answer = await client.send(
+        PROBE.http,
         settings.endpointBase,
         resource,
         undefined,
