@@ -5,18 +5,33 @@ import { InvalidSettingError } from './errors.ts';
 
 /**
  * The Omni-Channel routing subflow, in Amazon Connect's flow language (import it in the flow designer, or deploy it):
- * entered with Transfer to flow from Salesforce's inbound flow once that flow has created the VoiceCall.
+ * entered with Transfer to flow once the VoiceCall exists — from the inbound entry flow ({@link INBOUND_ENTRY_FLOW_FILE})
+ * or from Salesforce's inbound flow.
  */
 export const INBOUND_FLOW_FILE = new URL('./flows/omniflow-inbound.json', import.meta.url);
 /**
- * The transfer routing subflow: entered with Transfer to flow from Salesforce's transfer flow once that flow has
- * created the transfer's VoiceCall; routes to the Omni-Channel flow named by the `omniFlowFqn` attribute.
+ * The transfer routing subflow: entered with Transfer to flow once the transfer's VoiceCall exists — from the transfer
+ * entry flow ({@link TRANSFER_ENTRY_FLOW_FILE}) or from Salesforce's transfer flow; routes to the Omni-Channel flow
+ * named by the `omniFlowFqn` attribute.
  */
 export const TRANSFER_FLOW_FILE = new URL('./flows/omniflow-transfer.json', import.meta.url);
-/** Stand-ins in the flow file for the values only a deployment knows. */
+/**
+ * The inbound entry flow (assign it to the phone number): creates the VoiceCall with `createVoiceCall` (two tries),
+ * keeps `voiceCallId` and enters the routing subflow; after two failed tries, the fallback queue.
+ */
+export const INBOUND_ENTRY_FLOW_FILE = new URL('./flows/voicecall-inbound.json', import.meta.url);
+/**
+ * The transfer entry flow (the quick connect's flow for Omni-Channel flow transfers): creates the transfer's VoiceCall
+ * with `createTransferVC` (two tries), keeps `voiceCallId` and enters the transfer routing subflow; after two failed
+ * tries, the fallback queue.
+ */
+export const TRANSFER_ENTRY_FLOW_FILE = new URL('./flows/voicecall-transfer.json', import.meta.url);
+/** Stand-ins in the flow files for the values only a deployment knows. */
 export const FLOW_PLACEHOLDERS = {
   bridgeAliasArn: '${BridgeAliasArn}',
   fallbackQueueArn: '${FallbackQueueArn}',
+  /** In an entry flow: the routing subflow its Transfer to flow block enters. */
+  routingFlowArn: '${RoutingFlowArn}',
 } as const;
 
 /** The flow designer's `Metadata.type` of a sample flow → the `Type` Connect deploys it as. */
@@ -66,18 +81,28 @@ export function withInvocationTimeLimit(flow: Flow, seconds: number): Flow {
   };
 }
 
+/** What fills a sample flow's placeholders (values may be CDK tokens). */
+export interface FlowValues {
+  readonly bridgeAliasArn: string;
+  readonly fallbackQueueArn: string;
+  /** The routing subflow an entry flow enters; only the entry flows need it. */
+  readonly routingFlowArn?: string;
+  /** The Lambda blocks' timeout. @default 8 */
+  readonly invocationTimeLimitSeconds?: number;
+}
+
 /**
- * A sample flow with its placeholders filled in (values may be CDK tokens) and its Lambda blocks' timeout set
- * (default 8 s), as a compact JSON string.
+ * A sample flow with its placeholders filled in and its Lambda blocks' timeout set (default 8 s), as a compact JSON
+ * string. Throws a `TypeError` when the file has a placeholder `values` leaves out.
  */
-export function renderInboundFlow(
-  values: { bridgeAliasArn: string; fallbackQueueArn: string; invocationTimeLimitSeconds?: number },
-  file: URL = INBOUND_FLOW_FILE,
-): string {
+export function renderInboundFlow(values: FlowValues, file: URL = INBOUND_FLOW_FILE): string {
   const flow = JSON.parse(flowText(file)) as Flow;
   let text = JSON.stringify(withInvocationTimeLimit(flow, values.invocationTimeLimitSeconds ?? 8));
   for (const [key, placeholder] of Object.entries(FLOW_PLACEHOLDERS)) {
-    text = text.split(placeholder).join(values[key as keyof typeof FLOW_PLACEHOLDERS]);
+    if (!text.includes(placeholder)) continue;
+    const value = values[key as keyof typeof FLOW_PLACEHOLDERS];
+    if (value === undefined) throw new TypeError(`renderInboundFlow: ${file.pathname.split('/').at(-1)} needs ${key}`);
+    text = text.split(placeholder).join(value);
   }
   return text;
 }
@@ -88,20 +113,30 @@ export interface InboundFlowProps {
   readonly bridgeAliasArn: string;
   /** The Connect queue that takes calls Salesforce did not route (`arn:aws:connect:…:instance/<id>/queue/<id>`). */
   readonly fallbackQueueArn: string;
-  /** The routing subflow's name; the transfer subflow's is this plus ` transfer`. @default each file's `Metadata.name` */
+  /**
+   * The routing subflow's name; the others' are this plus ` transfer`, ` entry` and ` transfer entry`.
+   * @default each file's `Metadata.name`
+   */
   readonly name?: string;
-  /** Appended to both flows' names (e.g. ` (OrgB)`): flow names are unique per Connect instance. @default none */
+  /** Appended to every flow's name (e.g. ` (OrgB)`): flow names are unique per Connect instance. @default none */
   readonly nameSuffix?: string;
   /** The "Invoke AWS Lambda function" blocks' timeout (1–8 s): the function's `FLOW_BLOCK_TIMEOUT_SECONDS`. @default 8 */
   readonly invocationTimeLimitSeconds?: number;
 }
 
-/** The sample routing subflow and transfer subflow, deployed into the instance as published flows. */
+/**
+ * The sample flows, deployed into the instance as published flows: the two entry flows, which create the VoiceCall
+ * and enter a routing subflow, and the two routing subflows (which also plug into Salesforce's own flows).
+ */
 export class InboundFlow extends Construct {
   /** The Omni-Channel routing subflow (`CONTACT_FLOW`). */
   readonly flow: CfnContactFlow;
   /** The transfer routing subflow (`QUEUE_TRANSFER`). */
   readonly transferFlow: CfnContactFlow;
+  /** The inbound entry flow (`CONTACT_FLOW`): assign it to the phone numbers. It enters {@link flow}. */
+  readonly entryFlow: CfnContactFlow;
+  /** The transfer entry flow (`QUEUE_TRANSFER`): the quick connect's flow. It enters {@link transferFlow}. */
+  readonly transferEntryFlow: CfnContactFlow;
 
   constructor(scope: Construct, id: string, props: InboundFlowProps) {
     super(scope, id);
@@ -119,24 +154,35 @@ export class InboundFlow extends Construct {
         'InboundFlow: invocationTimeLimitSeconds must be a whole number of seconds from 1 to 8',
       );
     }
-    this.flow = this.sampleFlow('Resource', INBOUND_FLOW_FILE, props, props.name);
-    this.transferFlow = this.sampleFlow(
-      'Transfer',
-      TRANSFER_FLOW_FILE,
+    this.flow = this.sampleFlow('Resource', INBOUND_FLOW_FILE, props, '');
+    this.transferFlow = this.sampleFlow('Transfer', TRANSFER_FLOW_FILE, props, ' transfer');
+    this.entryFlow = this.sampleFlow('Entry', INBOUND_ENTRY_FLOW_FILE, props, ' entry', this.flow);
+    this.transferEntryFlow = this.sampleFlow(
+      'TransferEntry',
+      TRANSFER_ENTRY_FLOW_FILE,
       props,
-      props.name === undefined ? undefined : `${props.name} transfer`,
+      ' transfer entry',
+      this.transferFlow,
     );
   }
 
-  private sampleFlow(id: string, file: URL, props: InboundFlowProps, name: string | undefined): CfnContactFlow {
+  /** One sample flow: `afterName` follows a given `props.name`; `enters` is the subflow an entry flow transfers to. */
+  private sampleFlow(
+    id: string,
+    file: URL,
+    props: InboundFlowProps,
+    afterName: string,
+    enters?: CfnContactFlow,
+  ): CfnContactFlow {
     const { Metadata: metadata = {} } = JSON.parse(flowText(file)) as Flow;
+    const name = props.name === undefined ? metadata.name! : `${props.name}${afterName}`;
     return new CfnContactFlow(this, id, {
       instanceArn: props.connectInstanceArn,
-      name: `${name ?? metadata.name!}${props.nameSuffix ?? ''}`,
+      name: `${name}${props.nameSuffix ?? ''}`,
       type: FLOW_TYPES[metadata.type!]!,
       state: 'ACTIVE',
       description: metadata.description,
-      content: renderInboundFlow(props, file),
+      content: renderInboundFlow({ ...props, routingFlowArn: enters?.attrContactFlowArn }, file),
     });
   }
 }

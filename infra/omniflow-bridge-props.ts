@@ -88,8 +88,9 @@ export interface OmniFlowBridgeProps {
   /** The folder holding the built `index.mjs`. @default this package's `dist/lambda` (wherever the app runs from) */
   readonly codePath?: string;
   /**
-   * Also deploy the sample routing and transfer subflows, wired to the `live` alias, sending unrouted calls to this
-   * queue (`name`: the routing subflow's name; `nameSuffix`: appended to both names).
+   * Also deploy the sample flows — the inbound and transfer entry flows and the routing subflows they enter — wired to
+   * the `live` alias, sending unrouted calls to this queue (`name`: the routing subflow's name, the others' are it plus
+   * ` transfer`, ` entry` and ` transfer entry`; `nameSuffix`: appended to every name).
    * @default not deployed
    */
   readonly inboundFlow?: { readonly fallbackQueueArn: string; readonly name?: string; readonly nameSuffix?: string };

@@ -197,9 +197,18 @@ export class OmniFlowBridgeStack extends Stack {
     this.bridge = new OmniFlowBridge(this, 'Bridge', propsFromContext(context, this));
     new CfnOutput(this, 'FunctionArn', { value: this.bridge.function.functionArn, description: 'The bridge function' });
     if (this.bridge.inboundFlow) {
+      const flows = this.bridge.inboundFlow;
       new CfnOutput(this, 'InboundFlowArn', {
-        value: this.bridge.inboundFlow.flow.attrContactFlowArn,
-        description: 'The sample inbound flow: assign it to a phone number',
+        value: flows.entryFlow.attrContactFlowArn,
+        description: 'The sample inbound entry flow: assign it to the phone numbers',
+      });
+      new CfnOutput(this, 'TransferFlowArn', {
+        value: flows.transferEntryFlow.attrContactFlowArn,
+        description: "The sample transfer entry flow: the flow of the Omni-Channel flow transfers' quick connect",
+      });
+      new CfnOutput(this, 'RoutingFlowArn', {
+        value: flows.flow.attrContactFlowArn,
+        description: "The routing subflow, for a Transfer to flow block in Salesforce's own inbound flow",
       });
     }
     new CfnOutput(this, 'AliasArn', {

@@ -91,7 +91,7 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     }
   });
 
-  it('--load reports calls ok and lost, SSM requests and throttles, and the same through a key-store outage', async () => {
+  it('--load reports calls ok and lost, SSM requests and throttles, the same through a key-store outage, and contacts created then routed', async () => {
     const run = await bench([
       '--load',
       '--containers',
@@ -107,9 +107,13 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     ]);
 
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toContain('SSM GetParameter requests 3: answered 3, throttled 0');
+    expect(run.out.match(/SSM GetParameter requests 3: answered 3, throttled 0/g)).toHaveLength(2);
     expect(run.out).toContain('SSM failing every request for 1500 ms mid-run');
     expect(run.out.match(/calls ok 12 of 12, lost 0/g)).toHaveLength(2);
     expect(run.out).toMatch(/calls served with a key past its TTL while SSM failed: [1-9]/);
+    expect(run.out).toContain('each createVoiceCall then executeOmniFlow');
+    expect(run.out).toContain(
+      'contacts ok 12 of 12, lost 0\n  VoiceCalls created 12 (one per contact: none sent twice)',
+    );
   });
 });

@@ -4,7 +4,9 @@ import {
   FLOW_PLACEHOLDERS,
   FLOW_TYPES,
   flowText,
+  INBOUND_ENTRY_FLOW_FILE,
   INBOUND_FLOW_FILE,
+  TRANSFER_ENTRY_FLOW_FILE,
   TRANSFER_FLOW_FILE,
 } from '../../infra/contact-flow.ts';
 import { MAX_FLOW_BLOCK_TIMEOUT_SECONDS } from '../../lambda/src/config.ts';
@@ -23,36 +25,68 @@ const QUEUE = `${CONNECT}/queue/qqqqqqqq-0000-1111-2222-333333333333`;
 /** The block timeout the function assumes when `FLOW_BLOCK_TIMEOUT_SECONDS` is not set. */
 const DEFAULT_BLOCK_TIMEOUT = String(MAX_FLOW_BLOCK_TIMEOUT_SECONDS);
 
-/** The two sample flows: where they plug in, and the contact each is entered with (a sample event). */
-const SAMPLE_FLOWS = [
+/** The flow types a Transfer to flow block works in, and can enter. */
+const TRANSFER_TO_FLOW_TYPES = ['CONTACT_FLOW', 'AGENT_TRANSFER', 'QUEUE_TRANSFER'];
+/** What a deployment fills in for a routing subflow; an entry flow also names the subflow it enters. */
+const SUBFLOW_PLACEHOLDERS = [FLOW_PLACEHOLDERS.bridgeAliasArn, FLOW_PLACEHOLDERS.fallbackQueueArn];
+
+/** The routing subflows: where they plug in, and the contact each is entered with (a sample event). */
+const ROUTING_SUBFLOWS = [
   {
     file: INBOUND_FLOW_FILE,
     type: 'CONTACT_FLOW',
     entry: 'inbound-subflow',
-    pluggedInAfter: /Transfer to flow from Salesforce's inbound flow, after its createVoiceCall block/,
+    pluggedInAfter:
+      /Transfer to flow from the bridge's inbound entry flow, or from Salesforce's inbound flow, after its createVoiceCall block/,
     parameters: { methodName: 'executeOmniFlow', 'flowInput-recordId': '$.Attributes.voiceCallId' },
+    placeholders: SUBFLOW_PLACEHOLDERS,
+    enters: undefined,
   },
   {
     file: TRANSFER_FLOW_FILE,
     type: 'QUEUE_TRANSFER',
     entry: 'transfer-subflow',
-    pluggedInAfter: /Transfer to flow from Salesforce's transfer flow .*, after its createTransferVC block/,
+    pluggedInAfter:
+      /Transfer to flow from the bridge's transfer entry flow, or from Salesforce's transfer flow .*, after its createTransferVC block/,
     parameters: {
       methodName: 'executeOmniFlow',
       flowDevName: '$.Attributes.omniFlowFqn',
       'flowInput-recordId': '$.Attributes.voiceCallId',
     },
+    placeholders: SUBFLOW_PLACEHOLDERS,
+    enters: undefined,
   },
 ] as const;
+
+/** The entry flows: where they plug in, the contact their Lambda block sees (a sample event), the subflow they enter. */
+const ENTRY_FLOWS = [
+  {
+    file: INBOUND_ENTRY_FLOW_FILE,
+    type: 'CONTACT_FLOW',
+    entry: 'create-voice-call',
+    pluggedInAfter: /assign it to the phone number\. Creates the VoiceCall with createVoiceCall \(two tries/,
+    parameters: { methodName: 'createVoiceCall' },
+    placeholders: [...SUBFLOW_PLACEHOLDERS, FLOW_PLACEHOLDERS.routingFlowArn],
+    enters: INBOUND_FLOW_FILE,
+  },
+  {
+    file: TRANSFER_ENTRY_FLOW_FILE,
+    type: 'QUEUE_TRANSFER',
+    entry: 'create-transfer-vc',
+    pluggedInAfter: /the quick connect's flow .*\. Creates the transfer's VoiceCall with createTransferVC \(two tries/,
+    parameters: { methodName: 'createTransferVC' },
+    placeholders: [...SUBFLOW_PLACEHOLDERS, FLOW_PLACEHOLDERS.routingFlowArn],
+    enters: TRANSFER_FLOW_FILE,
+  },
+] as const;
+
+const SAMPLE_FLOWS = [...ROUTING_SUBFLOWS, ...ENTRY_FLOWS];
 
 type Outcome = { readonly result: Record<string, string> | 'error'; readonly request: SeenRequest | undefined };
 
 describe.each(SAMPLE_FLOWS)('Contact flow: $entry ($type)', (sample) => {
   const flow = JSON.parse(flowText(sample.file)) as Flow;
   const byId = new Map(flow.Actions.map((action) => [action.Identifier, action]));
-  const entry = sampleEvent(sample.entry) as { Details: { ContactData: Record<string, unknown> } };
-  const contactData = entry.Details.ContactData;
-  const contactAttributes = contactData.Attributes as Record<string, string>;
 
   describe('is well-formed flow language', () => {
     it('declares the flow language version and a start action that exists', () => {
@@ -85,7 +119,7 @@ describe.each(SAMPLE_FLOWS)('Contact flow: $entry ($type)', (sample) => {
       }
     });
 
-    it('reaches every action from the start, and ends only by disconnecting', () => {
+    it('reaches every action from the start, and ends only by disconnecting or transferring', () => {
       const seen = new Set<string>();
       const queue = [flow.StartAction];
       while (queue.length > 0) {
@@ -129,12 +163,61 @@ describe.each(SAMPLE_FLOWS)('Contact flow: $entry ($type)', (sample) => {
       expect(invoke.Transitions.Errors?.map((e) => e.ErrorType)).toContain('NoMatchingError');
     });
 
-    it('leaves only the alias and the fallback queue to the deployment', () => {
+    it('leaves only the alias, the fallback queue and (an entry flow) the routing subflow to the deployment', () => {
       const placeholders = [...flowText(sample.file).matchAll(/\$\{(\w+)\}/g)].map((m) => `\${${m[1]}}`);
 
-      expect([...new Set(placeholders)].sort()).toEqual(Object.values(FLOW_PLACEHOLDERS).sort());
+      expect([...new Set(placeholders)].sort()).toEqual([...sample.placeholders].sort());
     });
   });
+
+  if (sample.enters !== undefined) {
+    const subflow = JSON.parse(flowText(sample.enters)) as Flow;
+    const [loop, ...otherLoops] = flow.Actions.filter((a) => a.Type === 'Loop');
+    const invoke = invokeAction(flow);
+
+    describe('creates the VoiceCall before it routes', () => {
+      it("starts by trying the create at most twice, as Salesforce's flows do", () => {
+        expect(otherLoops).toEqual([]);
+        expect(flow.StartAction).toBe(loop!.Identifier);
+        expect(loop!.Parameters).toEqual({ LoopCount: '2' });
+        expect(loop!.Transitions.Conditions?.map((c) => c.Condition)).toEqual([
+          { Operator: 'Equals', Operands: ['ContinueLooping'] },
+          { Operator: 'Equals', Operands: ['DoneLooping'] },
+        ]);
+        expect(loop!.Transitions.Conditions![0]!.NextAction).toBe(invoke.Identifier);
+      });
+
+      it('tries again on the Error branch, on a status other than OK, and on an answer without voiceCallId', () => {
+        const check = byId.get(invoke.Transitions.NextAction!)!;
+        const keep = byId.get(check.Transitions.Conditions![0]!.NextAction)!;
+
+        expect(invoke.Transitions.Errors).toEqual([{ NextAction: loop!.Identifier, ErrorType: 'NoMatchingError' }]);
+        expect(check.Parameters).toEqual({ ComparisonValue: '$.External.status' });
+        expect(check.Transitions.Conditions!.map((c) => c.Condition)).toEqual([
+          { Operator: 'Equals', Operands: ['OK'] },
+        ]);
+        expect(targets(check).filter((id) => id !== keep.Identifier)).toEqual([loop!.Identifier, loop!.Identifier]);
+        expect(keep.Parameters.Attributes).toEqual({ voiceCallId: '$.External.voiceCallId' });
+        expect(keep.Transitions.Errors).toEqual([{ NextAction: loop!.Identifier, ErrorType: 'NoMatchingError' }]);
+      });
+
+      it('then enters its routing subflow with Transfer to flow, a flow type that can do so', () => {
+        const enter = flow.Actions.filter((a) => a.Type === 'TransferToFlow');
+
+        expect(enter.map((a) => a.Parameters)).toEqual([{ ContactFlowId: FLOW_PLACEHOLDERS.routingFlowArn }]);
+        expect(TRANSFER_TO_FLOW_TYPES).toContain(sample.type);
+        expect(TRANSFER_TO_FLOW_TYPES).toContain(FLOW_TYPES[subflow.Metadata!.type!]);
+        expect(subflow.Metadata!.description).toMatch(/Entered with Transfer to flow from the bridge's .* entry flow/);
+      });
+    });
+  }
+});
+
+describe.each(ROUTING_SUBFLOWS)('Contact flow: $entry ($type)', (sample) => {
+  const flow = JSON.parse(flowText(sample.file)) as Flow;
+  const entry = sampleEvent(sample.entry) as { Details: { ContactData: Record<string, unknown> } };
+  const contactData = entry.Details.ContactData;
+  const contactAttributes = contactData.Attributes as Record<string, string>;
 
   describe('reads only what the function really returns', () => {
     const { sandbox, container } = useSandbox();
@@ -264,40 +347,64 @@ describe.each(SAMPLE_FLOWS)('Contact flow: $entry ($type)', (sample) => {
 describe('Contact flows: deployment by the stack', () => {
   type Resource = { Properties: { Type: string; Name: string; Content: unknown } & Record<string, unknown> };
   const deployed = (template: ReturnType<typeof synthBridge>['template']) =>
-    Object.values(template.findResources('AWS::Connect::ContactFlow')) as Resource[];
-  const ofType = (resources: Resource[], type: string) => resources.find((r) => r.Properties.Type === type)!;
-  let byDefault: Resource[] = [];
-  let named: Resource[] = [];
+    template.findResources('AWS::Connect::ContactFlow') as Record<string, Resource>;
+  const named = (resources: Record<string, Resource>, name: string) =>
+    Object.entries(resources).find(([, r]) => r.Properties.Name === name)!;
+  const ROUTING = 'Salesforce Omni-Channel inbound';
+  const TRANSFER = 'Salesforce Omni-Channel transfer';
+  let byDefault: Record<string, Resource> = {};
+  let acme: Record<string, Resource> = {};
 
   beforeAll(() => {
     byDefault = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE } }).template);
-    named = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE, name: 'Acme' } }).template);
+    acme = deployed(synthBridge({ inboundFlow: { fallbackQueueArn: FALLBACK_QUEUE, name: 'Acme' } }).template);
   }, 120_000); // the first synth in a process loads aws-cdk-lib: ~20 s on a busy 2-core machine
 
-  it('publishes the routing subflow and the transfer subflow, with the live alias and the fallback queue filled in', () => {
-    expect(byDefault.map((r) => r.Properties.Type).sort()).toEqual(['CONTACT_FLOW', 'QUEUE_TRANSFER']);
-    for (const resource of byDefault) {
+  it('publishes the two entry flows and the two routing subflows, with the live alias and the fallback queue filled in', () => {
+    expect(
+      Object.values(byDefault)
+        .map((r) => r.Properties.Type)
+        .sort(),
+    ).toEqual(['CONTACT_FLOW', 'CONTACT_FLOW', 'QUEUE_TRANSFER', 'QUEUE_TRANSFER']);
+    for (const resource of Object.values(byDefault)) {
       expect(resource.Properties).toMatchObject({ InstanceArn: INSTANCE_ARN, State: 'ACTIVE' });
       const content = JSON.stringify(resource.Properties.Content);
-      expect(content).not.toContain(FLOW_PLACEHOLDERS.bridgeAliasArn);
-      expect(content).not.toContain(FLOW_PLACEHOLDERS.fallbackQueueArn);
+      for (const placeholder of Object.values(FLOW_PLACEHOLDERS)) expect(content).not.toContain(placeholder);
       expect(content).toContain(FALLBACK_QUEUE);
       expect(content).toMatch(/"Ref\\?":\\?"BridgeLive/);
     }
-    expect(JSON.stringify(ofType(byDefault, 'QUEUE_TRANSFER').Properties.Content)).toContain('omniFlowFqn');
-    expect(JSON.stringify(ofType(byDefault, 'CONTACT_FLOW').Properties.Content)).not.toContain('omniFlowFqn');
+    expect(JSON.stringify(named(byDefault, TRANSFER)[1].Properties.Content)).toContain('omniFlowFqn');
+    expect(JSON.stringify(named(byDefault, ROUTING)[1].Properties.Content)).not.toContain('omniFlowFqn');
+  });
+
+  it.each([
+    [`${ROUTING} entry`, ROUTING],
+    [`${TRANSFER} entry`, TRANSFER],
+  ])('makes "%s" enter the deployed "%s" by its ARN', (entryName, subflowName) => {
+    const [subflowId, subflow] = named(byDefault, subflowName);
+    const [, entry] = named(byDefault, entryName);
+
+    const flow = JSON.parse(resolveJoin(entry.Properties.Content, ALIAS, { [subflowId]: SUBFLOW_ARN })) as Flow;
+
+    expect(entry.Properties.Type).toBe(subflow.Properties.Type);
+    expect(flow.Actions.find((a) => a.Type === 'TransferToFlow')!.Parameters).toEqual({ ContactFlowId: SUBFLOW_ARN });
+    expect(invokeAction(flow).Parameters.LambdaFunctionARN).toBe(ALIAS);
   });
 
   it('describes each flow with where it plugs in, and names them from the files or after the given name', () => {
-    expect(ofType(byDefault, 'CONTACT_FLOW').Properties).toMatchObject({
-      Name: 'Salesforce Omni-Channel inbound',
-      Description: expect.stringMatching(/Salesforce's inbound flow, after its createVoiceCall/),
-    });
-    expect(ofType(byDefault, 'QUEUE_TRANSFER').Properties).toMatchObject({
-      Name: 'Salesforce Omni-Channel transfer',
-      Description: expect.stringMatching(/Salesforce's transfer flow .*, after its createTransferVC/),
-    });
-    expect(named.map((r) => r.Properties.Name).sort()).toEqual(['Acme', 'Acme transfer']);
+    expect(named(byDefault, ROUTING)[1].Properties.Description).toMatch(
+      /the bridge's inbound entry flow, or from Salesforce's inbound flow, after its createVoiceCall/,
+    );
+    expect(named(byDefault, TRANSFER)[1].Properties.Description).toMatch(
+      /the bridge's transfer entry flow, or from Salesforce's transfer flow .*, after its createTransferVC/,
+    );
+    expect(named(byDefault, `${ROUTING} entry`)[1].Properties.Description).toMatch(/assign it to the phone number/);
+    expect(named(byDefault, `${TRANSFER} entry`)[1].Properties.Description).toMatch(/the quick connect's flow/);
+    expect(
+      Object.values(acme)
+        .map((r) => r.Properties.Name)
+        .sort(),
+    ).toEqual(['Acme', 'Acme entry', 'Acme transfer', 'Acme transfer entry']);
   });
 
   it('is not deployed unless asked', () => {
@@ -313,18 +420,30 @@ describe('Contact flows: deployment by the stack', () => {
   });
 
   it('renders content that is valid flow JSON once CloudFormation resolves the alias ARN', () => {
-    const alias = 'arn:aws:lambda:eu-west-2:123456789012:function:bridge:live';
-
-    for (const resource of byDefault) {
-      const flow = JSON.parse(resolveJoin(resource.Properties.Content, alias)) as Flow;
-      expect(invokeAction(flow).Parameters.LambdaFunctionARN).toBe(alias);
+    for (const resource of Object.values(byDefault)) {
+      const flow = JSON.parse(resolveJoin(resource.Properties.Content, ALIAS)) as Flow;
+      expect(invokeAction(flow).Parameters.LambdaFunctionARN).toBe(ALIAS);
     }
   });
 });
 
-/** Resolves the `Fn::Join` CloudFormation makes of the content, with `ref` standing in for every `Ref`. */
-function resolveJoin(content: unknown, ref: string): string {
+const ALIAS = 'arn:aws:lambda:eu-west-2:123456789012:function:bridge:live';
+const SUBFLOW_ARN = `${INSTANCE_ARN}/contact-flow/99999999-0000-1111-2222-333333333333`;
+
+/**
+ * Resolves the `Fn::Join` CloudFormation makes of the content: `ref` stands in for every `Ref`, and a flow's
+ * `ContactFlowArn` for `Fn::GetAtt` of that flow (by logical id).
+ */
+function resolveJoin(content: unknown, ref: string, flowArns: Record<string, string> = {}): string {
   if (typeof content === 'string') return content;
   const [separator, parts] = (content as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  return parts.map((part) => (typeof part === 'string' ? part : ref)).join(separator);
+  return parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const getAtt = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (getAtt === undefined) return ref;
+      expect(getAtt[1]).toBe('ContactFlowArn');
+      return flowArns[getAtt[0]] ?? `<${getAtt[0]}>`;
+    })
+    .join(separator);
 }

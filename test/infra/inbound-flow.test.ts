@@ -1,6 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { type Flow, InboundFlow, withInvocationTimeLimit } from '../../infra/contact-flow.ts';
+import {
+  type Flow,
+  FLOW_PLACEHOLDERS,
+  INBOUND_ENTRY_FLOW_FILE,
+  INBOUND_FLOW_FILE,
+  InboundFlow,
+  renderInboundFlow,
+  withInvocationTimeLimit,
+} from '../../infra/contact-flow.ts';
 import { INSTANCE_ARN, synthBridge } from './support.ts';
 
 const FALLBACK_QUEUE = `${INSTANCE_ARN}/queue/fallback`;
@@ -60,6 +68,27 @@ describe('Construct: InboundFlow', () => {
     });
   });
 
+  describe('Method: renderInboundFlow', () => {
+    const values = { bridgeAliasArn: 'arn:alias', fallbackQueueArn: FALLBACK_QUEUE };
+
+    it("fills in an entry flow's routing subflow", () => {
+      const text = renderInboundFlow({ ...values, routingFlowArn: 'arn:subflow' }, INBOUND_ENTRY_FLOW_FILE);
+
+      expect(text).toContain('"ContactFlowId":"arn:subflow"');
+      expect(text).not.toContain(FLOW_PLACEHOLDERS.routingFlowArn);
+    });
+
+    it('needs no routing subflow for a routing subflow', () => {
+      expect(renderInboundFlow(values, INBOUND_FLOW_FILE)).toContain('"LambdaFunctionARN":"arn:alias"');
+    });
+
+    it('refuses to leave an entry flow without the subflow it enters', () => {
+      expect(() => renderInboundFlow(values, INBOUND_ENTRY_FLOW_FILE)).toThrow(
+        new TypeError('renderInboundFlow: voicecall-inbound.json needs routingFlowArn'),
+      );
+    });
+  });
+
   describe('deployed with the bridge', () => {
     it("gives every deployed flow's Lambda blocks the bridge's flowBlockTimeoutSeconds", () => {
       const { template } = synthBridge({
@@ -69,7 +98,7 @@ describe('Construct: InboundFlow', () => {
 
       const flows = deployedFlows(template);
 
-      expect(flows).toHaveLength(2);
+      expect(flows).toHaveLength(4);
       expect(flows.every((flow) => invokeTimeouts([flow]).length > 0)).toBe(true);
       expect(invokeTimeouts(flows).every((t) => t === '5')).toBe(true);
       template.hasResourceProperties('AWS::Lambda::Function', {

@@ -152,8 +152,19 @@ describe('Stack: OmniFlowBridgeStack', () => {
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('AWS::Connect::ContactFlow', { Name: 'Inbound SF', InstanceArn: INSTANCE_ARN });
-    expect(template.toJSON().Outputs.InboundFlowArn.Value).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/InboundFlow/), 'ContactFlowArn'],
+    template.hasResourceProperties('AWS::Connect::ContactFlow', {
+      Name: 'Inbound SF entry',
+      InstanceArn: INSTANCE_ARN,
+    });
+    const outputs = template.toJSON().Outputs;
+    expect(outputs.InboundFlowArn.Value).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^BridgeInboundFlowEntry/), 'ContactFlowArn'],
+    });
+    expect(outputs.TransferFlowArn.Value).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^BridgeInboundFlowTransferEntry/), 'ContactFlowArn'],
+    });
+    expect(outputs.RoutingFlowArn.Value).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^BridgeInboundFlow[0-9A-F]{8}$/), 'ContactFlowArn'],
     });
   });
 
@@ -259,6 +270,12 @@ describe('Stack: OmniFlowBridgeStack', () => {
       template.hasResourceProperties('AWS::Connect::ContactFlow', {
         Name: 'Salesforce Omni-Channel transfer (OmniFlow-OrgB)',
       });
+      template.hasResourceProperties('AWS::Connect::ContactFlow', {
+        Name: 'Salesforce Omni-Channel inbound entry (OmniFlow-OrgB)',
+      });
+      template.hasResourceProperties('AWS::Connect::ContactFlow', {
+        Name: 'Salesforce Omni-Channel transfer entry (OmniFlow-OrgB)',
+      });
     });
 
     it('keeps the plain flow names for the default stack', () => {
@@ -271,7 +288,12 @@ describe('Stack: OmniFlowBridgeStack', () => {
       const names = Object.values(Template.fromStack(stack).findResources('AWS::Connect::ContactFlow')).map(
         (f) => (f as { Properties: { Name: string } }).Properties.Name,
       );
-      expect(names.sort()).toEqual(['Salesforce Omni-Channel inbound', 'Salesforce Omni-Channel transfer']);
+      expect(names.sort()).toEqual([
+        'Salesforce Omni-Channel inbound',
+        'Salesforce Omni-Channel inbound entry',
+        'Salesforce Omni-Channel transfer',
+        'Salesforce Omni-Channel transfer entry',
+      ]);
     });
   });
 
