@@ -18,6 +18,8 @@ export const METHODS = [
   'createTransferVC',
   'updateVoiceCall',
   'sendMessage',
+  'routeVoiceCall',
+  'callbackExecution',
   'updateCache',
 ] as const;
 export type Method = (typeof METHODS)[number];

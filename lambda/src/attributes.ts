@@ -51,21 +51,26 @@ export function answerAttributes(answer: unknown): Attributes {
 }
 
 /**
- * The attributes for a create (createVoiceCall, createTransferVC): as {@link answerAttributes}, with `voiceCallId`,
- * the name Salesforce's flows read. Pure.
- * Throws a {@link BadAnswerError} when the answer has no `voiceCallId`: the flows would go on with none, though the
- * VoiceCall may exist.
+ * The attributes for a call that creates a record: as {@link answerAttributes}, with the record's id under `field`.
+ * A 2xx answer without it is a {@link BadAnswerError} saying the record may exist: the flows would go on with no id.
  */
-export function voiceCallAttributes(answer: unknown): Attributes {
-  const attributes = answerAttributes(answer);
-  const id = (answer as { voiceCallId?: unknown }).voiceCallId;
-  if (typeof id !== 'string' || id.trim() === '') {
-    throw new BadAnswerError(
-      'Salesforce answered 2xx without a voiceCallId: the VoiceCall may exist, but its id is unknown',
-    );
-  }
-  return attributes;
+function createdRecordAttributes(field: string, record: string): (answer: unknown) => Attributes {
+  return (answer) => {
+    const attributes = answerAttributes(answer);
+    const id = (answer as Record<string, unknown>)[field];
+    if (typeof id !== 'string' || id.trim() === '') {
+      throw new BadAnswerError(
+        `Salesforce answered 2xx without a ${field}: the ${record} may exist, but its id is unknown`,
+      );
+    }
+    return attributes;
+  };
 }
+
+/** createVoiceCall's and createTransferVC's attributes: `voiceCallId`, the name Salesforce's flows read. Pure. */
+export const voiceCallAttributes = createdRecordAttributes('voiceCallId', 'VoiceCall');
+/** callbackExecution's attributes: `recordId`, the ContactRequest Salesforce created. Pure. */
+export const callbackAttributes = createdRecordAttributes('recordId', 'ContactRequest');
 
 /** Refuses an answer nested deeper than {@link MAX_ANSWER_DEPTH}, walking it without recursion. */
 function assertShallow(answer: unknown): void {

@@ -5,11 +5,14 @@ type Fields = Record<string, unknown>;
 const JWT = /eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]+/g;
 const PEM = /-----BEGIN[^-]*-----[\s\S]*?(?:-----END[^-]*-----|$)/g;
 const BEARER = /Bearer\s+\S+/gi;
+/** An E.164 telephone number (`+` and 7–15 digits, maybe spaced or dashed): a caller's, wherever it came from. */
+export const PHONE_NUMBER = /\+\d(?:[\s.-]?\d){6,14}/g;
 
 /**
  * One JSON object per line on stdout, the shape CloudWatch Logs Insights reads. Written straight to the stream (not
  * through `console`), so Lambda's JSON log format leaves it as it is. As a last line of defence every line is
- * scrubbed (value by value, so it stays valid JSON) of anything that looks like a JWT, a bearer token or a PEM block; callers never pass the caller's number.
+ * scrubbed (value by value, so it stays valid JSON) of anything that looks like a JWT, a bearer token, a PEM block or a
+ * telephone number; callers never pass the caller's number, but Salesforce's error texts may echo it.
  */
 export class Logger {
   readonly #threshold: number;
@@ -55,7 +58,11 @@ function scrubStrings(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? scrub(value) : value;
 }
 
-/** Replaces JWTs, bearer tokens and PEM blocks in `text` with `[redacted]`. */
+/** Replaces JWTs, bearer tokens, PEM blocks and telephone numbers in `text` with `[redacted]`. */
 export function scrub(text: string): string {
-  return text.replace(PEM, '[redacted]').replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted]');
+  return text
+    .replace(PEM, '[redacted]')
+    .replace(BEARER, 'Bearer [redacted]')
+    .replace(JWT, '[redacted]')
+    .replace(PHONE_NUMBER, '[redacted]');
 }

@@ -1,6 +1,13 @@
-import { answerAttributes, type Attributes, routingAttributes, voiceCallAttributes } from './attributes.ts';
+import {
+  answerAttributes,
+  type Attributes,
+  callbackAttributes,
+  routingAttributes,
+  voiceCallAttributes,
+} from './attributes.ts';
 import type { EventParts } from './event-fields.ts';
 import { omniFlowBody, type RequestDefaults } from './omni-flow-request.ts';
+import { callbackBody, routeBody } from './unified-routing-request.ts';
 import { fieldValuesBody, inboundVoiceCall, transferVoiceCall } from './voice-call-request.ts';
 
 /** What a row's body is built with besides the event. */
@@ -141,6 +148,27 @@ export const OPERATIONS = {
     },
     toAttributes: answerAttributes,
     failure: 'answer',
+  },
+  routeVoiceCall: {
+    messages: ROUTING,
+    call: {
+      http: 'PATCH',
+      resource: (id) => `voiceCalls/route/${id}`,
+      body: (parts, { warnings }) => routeBody(parts, warnings),
+    },
+    toAttributes: answerAttributes,
+    failure: 'error',
+  },
+  callbackExecution: {
+    messages: RECORD,
+    call: {
+      http: 'POST',
+      resource: (id) => `voiceCalls/${id}/requestCallback`,
+      body: callbackBody,
+      creates: 'ContactRequest',
+    },
+    toAttributes: callbackAttributes,
+    failure: 'error',
   },
   updateCache: {
     messages: RECORD,

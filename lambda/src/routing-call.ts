@@ -10,7 +10,7 @@ import {
 } from './errors.ts';
 import type { CallRequest } from './event.ts';
 import { AUTH_REFRESH_INTERVAL_MS, type OrgCache } from './key/cache.ts';
-import type { Logger } from './logger.ts';
+import { type Logger, scrub } from './logger.ts';
 import type { Org } from './key/source.ts';
 import {
   classifyStatus,
@@ -246,7 +246,11 @@ export function statusError(answer: HttpAnswer, attempts: number, note?: string)
 const MAX_ERROR_TEXTS = 5;
 const MAX_ERROR_TEXT = 300;
 
-/** The texts of `{"errors": [...]}` (strings, or objects with a `message`), shortened; [] for any other body. */
+/**
+ * The texts of `{"errors": [...]}` (strings, or objects with a `message`), shortened, with anything shaped like a
+ * token or a telephone number (a caller's, echoed back) redacted: they reach the log, Lambda's error report and, with
+ * `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
+ */
 export function errorTexts(body: string): string[] {
   let parsed: unknown;
   try {
@@ -260,7 +264,7 @@ export function errorTexts(body: string): string[] {
     .map((item) => (typeof item === 'string' ? item : (item as { message?: unknown } | null)?.message))
     .filter((text): text is string => typeof text === 'string' && text !== '')
     .slice(0, MAX_ERROR_TEXTS)
-    .map((text) => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text));
+    .map((text) => scrub(text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text));
 }
 
 function header(answer: HttpAnswer, name: string): string | undefined {

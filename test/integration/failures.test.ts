@@ -364,7 +364,7 @@ describe('Integration: failures end in a clear category, inside the deadline', (
 
       expect(outcome.error?.errorType).toBe('BAD_EVENT');
       expect(outcome.error?.errorMessage).toBe(
-        'Details.Parameters.methodName "getVoicemailGreeting" is not a method this function serves: executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution, createVoiceCall, createTransferVC, updateVoiceCall, sendMessage, updateCache',
+        'Details.Parameters.methodName "getVoicemailGreeting" is not a method this function serves: executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution, createVoiceCall, createTransferVC, updateVoiceCall, sendMessage, routeVoiceCall, callbackExecution, updateCache',
       );
       expect(sandbox().salesforce.requests).toHaveLength(0);
     });

@@ -372,7 +372,7 @@ describe('Function: parseEvent', () => {
       [
         'an unknown methodName, naming those served',
         connectEvent({ methodName: 'getVoicemailGreeting' }),
-        'Details.Parameters.methodName "getVoicemailGreeting" is not a method this function serves: executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution, createVoiceCall, createTransferVC, updateVoiceCall, sendMessage, updateCache',
+        'Details.Parameters.methodName "getVoicemailGreeting" is not a method this function serves: executeOmniFlow, cancelOmniFlowExecution, rerouteFlowExecution, createVoiceCall, createTransferVC, updateVoiceCall, sendMessage, routeVoiceCall, callbackExecution, updateCache',
       ],
       ['an inherited methodName', connectEvent({ methodName: 'toString' }), 'is not a method this function serves'],
       [

@@ -73,4 +73,17 @@ describe('Function: scrub', () => {
   it('redacts a PEM block cut off before its end line', () => {
     expect(scrub('key: -----BEGIN RSA PRIVATE KEY-----\nMIIEow')).toBe('key: [redacted]');
   });
+
+  it.each(['+12065550199', '+44 20 7946 0958', '+1-206-555-0199', '+4915123456'])(
+    'redacts a telephone number (%s), however it is spaced',
+    (number) => {
+      expect(scrub(`Invalid callback number ${number}.`)).toBe('Invalid callback number [redacted].');
+    },
+  );
+
+  it('leaves numbers that are not telephone numbers alone: ids, counts, a short +n', () => {
+    const text = 'retry after 30 s; 00G111222333444; +3 attempts; 2026-12-04T18:00:00.000Z';
+
+    expect(scrub(text)).toBe(text);
+  });
 });

@@ -77,7 +77,8 @@ async function outcome(methodName: string, steps: Step[], extra?: Record<string,
   }
 }
 
-const UPDATE = { fieldValues: { subject: 'x' } };
+/** Parameters every method accepts: field values, a routing target and a callback number. */
+const UPDATE = { fieldValues: { subject: 'x' }, routingTarget: 'Q1', customerCallbackNumber: '+12065550199' };
 const MAY_EXIST = 'Salesforce may have created the VoiceCall: it was not sent again';
 
 describe('Function: callSalesforce', () => {
@@ -90,8 +91,14 @@ describe('Function: callSalesforce', () => {
       ['executeOmniFlow', 'PATCH', 'voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/omniFlow'],
       ['cancelOmniFlowExecution', 'PATCH', 'voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/clearRouting'],
       ['rerouteFlowExecution', 'PATCH', 'voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/reroute'],
+      ['routeVoiceCall', 'PATCH', 'voiceCalls/route/4a573372-1f28-4e26-b97b-0c7f2b3d9e61'],
+      ['callbackExecution', 'POST', 'voiceCalls/4a573372-1f28-4e26-b97b-0c7f2b3d9e61/requestCallback'],
     ])('%s sends %s %s', async (methodName, method, resource) => {
-      const { sent } = await outcome(methodName, [{ status: 201, body: { voiceCallId: '0LQ1' } }], UPDATE);
+      const { sent } = await outcome(
+        methodName,
+        [{ status: 201, body: { voiceCallId: '0LQ1', recordId: '0Ri1' } }],
+        UPDATE,
+      );
 
       expect(sent.map((s) => [s.method, s.resource])).toEqual([[method, resource]]);
     });
@@ -185,6 +192,29 @@ describe('Function: callSalesforce', () => {
 
       expect(sent).toHaveLength(2);
       expect(attributes?.voiceCallId).toBe('0LQ3');
+    });
+
+    it('answers a callback with recordId, and never resends it once Salesforce may have read it', async () => {
+      const answered = await outcome(
+        'callbackExecution',
+        [{ status: 201, body: { recordId: '0Ri5e000000AbCd' } }],
+        UPDATE,
+      );
+      const lost = await outcome('callbackExecution', [{ fail: 'ECONNRESET' }], UPDATE);
+
+      expect(answered.attributes).toEqual({ recordId: '0Ri5e000000AbCd', status: 'OK' });
+      expect(answered.sent[0]!.body).toEqual({ callbackNumber: '+12065550199' });
+      expect(lost.sent).toHaveLength(1);
+      expect(lost.error?.message).toBe(
+        'could not reach Salesforce (ECONNRESET) after 1 attempt; Salesforce may have created the ContactRequest: it was not sent again',
+      );
+    });
+
+    it('resends a route (a PATCH) once after a reset', async () => {
+      const { attributes, sent } = await outcome('routeVoiceCall', [{ fail: 'ECONNRESET' }, { status: 200 }], UPDATE);
+
+      expect(sent).toHaveLength(2);
+      expect(attributes).toEqual({ status: 'OK' });
     });
 
     it('never resends a message after a reset either', async () => {

@@ -47,6 +47,20 @@ describe('Command: npm start / npm run invoke', () => {
     );
   }, 90_000);
 
+  it.each([
+    ['callback-execution', /^callback requested: ContactRequest 0Ri\w{15} in \d+ ms \(Salesforce \d+ ms\)$/, 'POST'],
+    ['route-voice-call', /^routeVoiceCall answered status OK in \d+ ms \(Salesforce \d+ ms\)$/, 'PATCH'],
+  ])(
+    "shows Unified Routing's %s",
+    async (event, verdict, method) => {
+      const run = await invoke([`test/events/${event}.json`]);
+
+      expect(firstLine(run.stdout)).toMatch(verdict);
+      expect(run.stdout).toContain(`${method} https://localhost/telephony/v1/voiceCalls/`);
+    },
+    90_000,
+  );
+
   it('shows a create whose answer was lost as failed, sent once', async () => {
     const run = await invoke(['test/events/create-voice-call.json', '--scenario', 'lost']);
 

@@ -34,6 +34,7 @@ export function verdict(outcome: Invocation, log?: InvocationLog): string {
     return `not routed: Salesforce named no agent or queue, ${timed} → the flow goes on with routingTarget NONE`;
   }
   if (result.voiceCallId) return `created VoiceCall ${short(result.voiceCallId)} ${timed}`;
+  if (result.recordId) return `callback requested: ContactRequest ${short(result.recordId)} ${timed}`;
   return `${log?.Method ?? 'the call'} answered status ${result.status} ${timed}`;
 }
 
