@@ -26,12 +26,28 @@ export const INBOUND_ENTRY_FLOW_FILE = new URL('./flows/voicecall-inbound.json',
  * tries, the fallback queue.
  */
 export const TRANSFER_ENTRY_FLOW_FILE = new URL('./flows/voicecall-transfer.json', import.meta.url);
+/**
+ * The callback subflow (`CONTACT_FLOW`, Unified Routing; imported by hand, not deployed by {@link InboundFlow}):
+ * entered with Transfer to flow once the VoiceCall exists, it offers a callback, confirms the caller's number or takes
+ * another and requests it with `callbackExecution`; a caller who declines goes on to the routing subflow.
+ */
+export const CALLBACK_FLOW_FILE = new URL('./flows/callback-subflow.json', import.meta.url);
+/**
+ * The Unified Routing transfer flow (`QUEUE_TRANSFER`; imported by hand, not deployed by {@link InboundFlow}): entered
+ * from the transfer entry flow instead of the transfer routing subflow, it asks Salesforce to route the call to the
+ * `routingTarget` attribute with `routeVoiceCall`, then leaves the call in the holding queue for Salesforce to route.
+ */
+export const UNIFIED_ROUTING_TRANSFER_FLOW_FILE = new URL('./flows/unified-routing-transfer.json', import.meta.url);
 /** Stand-ins in the flow files for the values only a deployment knows. */
 export const FLOW_PLACEHOLDERS = {
   bridgeAliasArn: '${BridgeAliasArn}',
   fallbackQueueArn: '${FallbackQueueArn}',
-  /** In an entry flow: the routing subflow its Transfer to flow block enters. */
+  /** In an entry flow or the callback subflow: the routing subflow its Transfer to flow block enters. */
   routingFlowArn: '${RoutingFlowArn}',
+  /** In the Unified Routing transfer flow: the Connect queue a call waits in while Salesforce routes it. */
+  holdingQueueArn: '${HoldingQueueArn}',
+  /** In the Unified Routing transfer flow: the Salesforce queue (`00G…`) Salesforce routes to when the target fails. */
+  salesforceFallbackQueueId: '${SalesforceFallbackQueueId}',
 } as const;
 
 /** The flow designer's `Metadata.type` of a sample flow → the `Type` Connect deploys it as. */
@@ -85,8 +101,12 @@ export function withInvocationTimeLimit(flow: Flow, seconds: number): Flow {
 export interface FlowValues {
   readonly bridgeAliasArn: string;
   readonly fallbackQueueArn: string;
-  /** The routing subflow an entry flow enters; only the entry flows need it. */
+  /** The routing subflow an entry flow (or the callback subflow) enters; only those need it. */
   readonly routingFlowArn?: string;
+  /** The Connect queue the Unified Routing transfer flow leaves a call in for Salesforce to route; only it needs it. */
+  readonly holdingQueueArn?: string;
+  /** The Salesforce fallback queue's id the Unified Routing transfer flow sends; only it needs it. */
+  readonly salesforceFallbackQueueId?: string;
   /** The Lambda blocks' timeout. @default 8 */
   readonly invocationTimeLimitSeconds?: number;
 }
