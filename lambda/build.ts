@@ -1,8 +1,8 @@
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin, transform } from 'esbuild';
 
 /** The folder deployed as the function's code: the entry, the chunks it loads, and their source maps. */
 export const BUNDLE_DIR = 'dist/lambda';
@@ -111,6 +111,39 @@ const builtinsWithoutEsmImports: Plugin = {
   },
 };
 
+/** The compiler settings the bundle's TypeScript is read with. */
+const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+/** The function's own sources (not its packages'). */
+const OWN_SOURCES = /[\\/]lambda[\\/]src[\\/].*\.ts$/;
+/** A module that declares an error class: a class extending `BridgeError`, `KeyError`, `Error`… */
+const DECLARES_ERROR_CLASS = /\bclass\s+\w+\s+extends\s+\w*Error\b/;
+
+/**
+ * Keeps the class names of the function's own errors, which minifying would shorten to `u` or `R`: Lambda's runtime
+ * logs a thrown error's `constructor.name` (the `errorType` of its "Invoke Error" line in the JSON log format), which
+ * is what an operator reads in CloudWatch. Each of the function's modules that declares an error class is compiled
+ * with esbuild's `keepNames` before it is bundled; the rest of the bundle is not (`keepNames` everywhere adds ~43 KiB,
+ * past the bundle's size limits, for names nothing reads).
+ */
+const keepErrorClassNames: Plugin = {
+  name: 'keep-error-class-names',
+  setup(build) {
+    build.onLoad({ filter: OWN_SOURCES }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!DECLARES_ERROR_CLASS.test(source)) return undefined;
+      const { code } = await transform(source, {
+        loader: 'ts',
+        keepNames: true,
+        target: build.initialOptions.target,
+        tsconfigRaw: await readFile(TSCONFIG, 'utf8'),
+        sourcefile: path,
+        sourcemap: 'inline',
+      });
+      return { contents: code, loader: 'js' };
+    });
+  },
+};
+
 /**
  * esbuild settings for the Lambda bundle. `node20.19` syntax runs both on the nodejs24.x runtime and on the
  * Node ≥ 20.19 that development machines and CI have. The AWS SDK is bundled (not taken from the runtime) so the
@@ -134,7 +167,13 @@ export const BUNDLE_OPTIONS = {
   legalComments: 'none',
   metafile: true,
   mainFields: ['module', 'main'],
-  plugins: [lazyCredentialChain, undiciUsedPartsOnly, lazyZlibForChecksums, builtinsWithoutEsmImports],
+  plugins: [
+    lazyCredentialChain,
+    undiciUsedPartsOnly,
+    lazyZlibForChecksums,
+    builtinsWithoutEsmImports,
+    keepErrorClassNames,
+  ],
   banner: {
     js: "const require=(id)=>process.getBuiltinModule(id)??(()=>{throw new Error('not a built-in module: '+id)})();",
   },

@@ -54,7 +54,11 @@ export function useSandbox(): {
 }
 
 /** Fails when a log line holds a token, key material or the caller's number. */
-export function expectCleanLogs(container: LambdaContainer, sandbox: Sandbox, tokens = sandbox.tokens): void {
+export function expectCleanLogs(
+  container: Pick<LambdaContainer, 'stdout' | 'stderr'>,
+  sandbox: Sandbox,
+  tokens = sandbox.tokens,
+): void {
   const text = [...container.stdout, ...container.stderr].join('\n');
   for (const token of tokens) expect(text).not.toContain(token);
   expect(text).not.toContain('PRIVATE KEY');
