@@ -22,6 +22,7 @@ export function effectiveSettings(config: BridgeConfig): Readonly<Record<Compare
     DEFAULT_FLOW_DEV_NAME: config.defaultFlowDevName,
     DEFAULT_FALLBACK_QUEUE: config.defaultFallbackQueue,
     KEY_CACHE_TTL_SECONDS: String(config.keyCacheTtlMs / 1000),
+    ORG_CACHE_SIZE: String(config.orgCacheSize),
     FLOW_BLOCK_TIMEOUT_SECONDS: String(config.flowBlockTimeoutMs / 1000),
     ON_ERROR: config.onError,
     SECRET_CACHE_S3:

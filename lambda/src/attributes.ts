@@ -15,8 +15,11 @@ const CONNECT_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:instance\/[^/]+\/
 
 /**
  * Turns Salesforce's answer (`{"agent": AGENT_INFO, "queue": QUEUE_INFO}`) into Connect attributes:
- * `agent`, `queue` (verbatim, "" when absent), `routingTarget`, `status` = OK, `agentId` / `queueId` for Connect
- * ARNs, and `agent_<path>` / `queue_<path>` for an object value (or a JSON string of one). Pure.
+ * `agent`, `queue` (verbatim, "" when absent or naming nobody), `routingTarget`, `status` = OK, `agentId` / `queueId`
+ * for Connect ARNs, and `agent_<path>` / `queue_<path>` for an object value (or a JSON string of one). A value names
+ * nobody when it holds no number and no text but blanks and `null`, `undefined`, `true`, `false` (`{}`, `[]`, `" "`,
+ * `false`, `"null"`, `{"id": ""}`): it is then "" with no `_<path>` keys, so an empty agent never wins over a named
+ * queue, nor sends a flow that reads only `agent` to transfer to nobody. Pure.
  * Throws a {@link BadAnswerError} when the answer is not an object or the result is too large for Connect.
  */
 export function routingAttributes(answer: unknown): Attributes {
@@ -110,14 +113,31 @@ interface RoutingValue {
 }
 
 function routingValue(value: unknown, name: 'agent' | 'queue'): RoutingValue {
-  if (value === undefined || value === null) return { text: '', flattened: {} };
-  if (typeof value === 'string') {
-    const parsed = parseJsonObject(value);
-    if (parsed) assertShallow(parsed);
-    return { text: value, flattened: parsed ? flatten(parsed, name) : {} };
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return { text: String(value), flattened: {} };
+  const parsed = typeof value === 'string' ? parseJsonObject(value) : undefined;
+  if (parsed) assertShallow(parsed);
+  if (!namesSomeone(parsed ?? value)) return { text: '', flattened: {} };
+  if (typeof value === 'string') return { text: value, flattened: parsed ? flatten(parsed, name) : {} };
+  if (typeof value !== 'object' || value === null) return { text: String(value), flattened: {} };
   return { text: JSON.stringify(value), flattened: flatten(value, name) };
+}
+
+/** What a serializer writes for nothing: JSON's `null` and booleans, JavaScript's `undefined`. */
+const NOTHING = /^(?:null|undefined|true|false)$/i;
+
+/** Whether `value` holds a number, or a text other than blanks and {@link NOTHING}, anywhere inside it. */
+function namesSomeone(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === 'number') return true;
+    if (typeof node === 'string') {
+      const text = node.trim();
+      if (text !== '' && !NOTHING.test(text)) return true;
+    } else if (typeof node === 'object' && node !== null) {
+      for (const child of Object.values(node)) pending.push(child);
+    }
+  }
+  return false;
 }
 
 function parseJsonObject(value: string): object | undefined {

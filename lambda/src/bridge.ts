@@ -2,12 +2,13 @@ import type { Socket } from 'node:net';
 import type { Context } from 'aws-lambda';
 import { type Attributes, errorAttributes, type RoutingTarget } from './attributes.ts';
 import type { BridgeConfig } from './config.ts';
-import { Deadline, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
+import { Deadline, monotonicNow, SAFETY_MARGIN_MS, WARM_UP_BUDGET_MS } from './deadline.ts';
 import { openEarlyConnection } from './early-connection.ts';
 import { asBridgeError, ConfigError, forLambda } from './errors.ts';
 import { type CallRequest, methodOf, parseEvent } from './event.ts';
 import { type CachedOrg, OrgCache } from './key/cache.ts';
 import { orgCacheFor } from './key/orgs.ts';
+import { accountOf, sameSecret } from './key/secret-ids.ts';
 import type { Org, OrgSource } from './key/source.ts';
 import { Logger } from './logger.ts';
 import { metricFields, type Outcome } from './metrics.ts';
@@ -56,7 +57,7 @@ export class Bridge implements RoutingDeps {
    */
   constructor(
     readonly config: BridgeConfig,
-    readonly logger: Logger = new Logger(config.logLevel),
+    readonly logger: Logger = new Logger(config.logLevel, undefined, undefined, config.summaryLogLevel),
     readonly orgs: OrgCache = orgCacheFor(config),
     readonly client: SalesforceClient = new SalesforceClient(config),
     readonly tokens: TokenStock = new TokenStock(),
@@ -99,8 +100,14 @@ export class Bridge implements RoutingDeps {
     });
   }
 
-  async handle(event: unknown, context: Context | undefined): Promise<Attributes> {
-    const deadline = Deadline.fromContext(context, SAFETY_MARGIN_MS, Date.now, this.config.flowBlockTimeoutMs);
+  /**
+   * Serves one invocation.
+   * @param spentMs - what the block's timeout has already lost before the handler ran: the container's init, when
+   *   this invocation waited for it (Connect's clock runs from its invoke, Lambda's only from the handler)
+   */
+  async handle(event: unknown, context: Context | undefined, spentMs = 0): Promise<Attributes> {
+    const blockLeftMs = this.config.flowBlockTimeoutMs - spentMs;
+    const deadline = Deadline.fromContext(context, SAFETY_MARGIN_MS, monotonicNow, blockLeftMs);
     // Every step honours `deadline`; this second, later one settles the handler even if a layer below does not.
     const hardStop = new Deadline(deadline.at + SAFETY_MARGIN_MS / 2);
     const started = performance.now();
@@ -119,19 +126,19 @@ export class Bridge implements RoutingDeps {
       const { request, warnings } = invocation;
       contactId = request.callId;
       for (const warning of warnings) log.warn(warning, { contactId, Method: method });
-      const attributes = await hardStop.race(this.#serve(request, deadline, trace, log), said.what);
+      const attributes = await hardStop.race(this.#serve(request, context, deadline, trace, log), said.what);
       const outcome: Outcome = operation?.routes ? (attributes.routingTarget as RoutingTarget) : 'OK';
       const fields = {
         contactId,
         ...(operation?.routes ? { routingTarget: attributes.routingTarget } : {}),
         ...summary(method, outcome, trace, started),
       };
-      if (trace.staleKey) log.warn(`${said.done} with a key past its cache TTL`, fields);
-      else log.info(said.done, fields);
+      if (trace.staleKey) log.summary('WARN', `${said.done} with a key past its cache TTL`, fields);
+      else log.summary('INFO', said.done, fields);
       return attributes;
     } catch (thrown) {
       const error = asBridgeError(thrown);
-      log.error(said.failed, {
+      log.summary('ERROR', said.failed, {
         contactId,
         errorType: error.code,
         errorMessage: error.message,
@@ -150,10 +157,16 @@ export class Bridge implements RoutingDeps {
    * the row writes one. A record that cannot be written after Salesforce accepted the call is a warning, counted in
    * the trace: it never fails that call.
    */
-  async #serve(request: CallRequest, deadline: Deadline, trace: Trace, log: Logger): Promise<Attributes> {
+  async #serve(
+    request: CallRequest,
+    context: Context | undefined,
+    deadline: Deadline,
+    trace: Trace,
+    log: Logger,
+  ): Promise<Attributes> {
     const operation = operationOf(request.method);
     const attributes = operation.call
-      ? await callSalesforce(this.#perCall(request), this, { deadline, trace, log })
+      ? await callSalesforce(this.#perCall(request, context), this, { deadline, trace, log })
       : ORG_RECORD_ANSWER;
     const { secretName } = request;
     if (operation.orgRecord === undefined || (secretName === undefined && operation.orgRecord === 'after-success')) {
@@ -204,10 +217,20 @@ export class Bridge implements RoutingDeps {
     }
   }
 
-  /** The request with a per-call secret that names the function's own contact-centre secret taken as the home org. */
-  #perCall(request: CallRequest): CallRequest {
+  /**
+   * The request with a per-call secret that names the function's own contact-centre secret — by its name or its ARN —
+   * taken as the home org, so the settings' overrides apply and the secret is not read a second time.
+   */
+  #perCall(request: CallRequest, context: Context | undefined): CallRequest {
     const { home } = this.config;
-    return home.kind === 'secret' && request.secretName === home.secretName
+    const known = {
+      region: process.env.AWS_REGION,
+      account: accountOf(context?.invokedFunctionArn),
+      arn: this.orgs.home.arn,
+    };
+    return home.kind === 'secret' &&
+      request.secretName !== undefined &&
+      sameSecret(request.secretName, home.secretName, known)
       ? { ...request, secretName: undefined }
       : request;
   }

@@ -40,16 +40,23 @@ export interface BridgeConfig {
   readonly defaultFlowDevName: string | undefined;
   readonly defaultFallbackQueue: string | undefined;
   readonly keyCacheTtlMs: number;
+  /** Per-call orgs (and Salesforce hosts) a container keeps at once. */
+  readonly orgCacheSize: number;
   /** The "Invoke AWS Lambda function" block's timeout: Connect takes the Error branch after it. */
   readonly flowBlockTimeoutMs: number;
   readonly onError: OnError;
   readonly logLevel: LogLevel;
+  /** The level the invocation's summary line (its metrics) is written at, whatever `logLevel`: see `Logger.summary`. */
+  readonly summaryLogLevel: LogLevel;
   /** Where a create with a per-call secret, and updateCache, record the contact's org; undefined: nowhere. */
   readonly orgRecords: OrgRecordSetting | undefined;
 }
 
 export const DEFAULT_TELEPHONY_PROVIDER_NAME = 'amazon-connect';
 export const DEFAULT_KEY_CACHE_TTL_SECONDS = 900;
+/** Per-call orgs kept by default: a large contact centre's, at a few kilobytes each. */
+export const DEFAULT_ORG_CACHE_SIZE = 1_000;
+export const MAX_ORG_CACHE_SIZE = 100_000;
 export const MAX_KEY_CACHE_TTL_SECONDS = 86_400;
 /** Connect's block allows 1–8 s; every Salesforce sample flow sets 8. */
 export const MAX_FLOW_BLOCK_TIMEOUT_SECONDS = 8;
@@ -74,6 +81,7 @@ export const SETTING_NAMES = [
   'DEFAULT_FLOW_DEV_NAME',
   'DEFAULT_FALLBACK_QUEUE',
   'KEY_CACHE_TTL_SECONDS',
+  'ORG_CACHE_SIZE',
   'FLOW_BLOCK_TIMEOUT_SECONDS',
   'ON_ERROR',
   'LOG_LEVEL',
@@ -94,6 +102,7 @@ export function readConfig(env: Env = process.env): BridgeConfig {
     defaultFallbackQueue: optional(env, 'DEFAULT_FALLBACK_QUEUE'),
     keyCacheTtlMs:
       1000 * wholeSeconds(env, 'KEY_CACHE_TTL_SECONDS', 0, MAX_KEY_CACHE_TTL_SECONDS, DEFAULT_KEY_CACHE_TTL_SECONDS),
+    orgCacheSize: whole(env, 'ORG_CACHE_SIZE', 1, MAX_ORG_CACHE_SIZE, DEFAULT_ORG_CACHE_SIZE, 'a whole number'),
     flowBlockTimeoutMs:
       1000 *
       wholeSeconds(
@@ -105,6 +114,7 @@ export function readConfig(env: Env = process.env): BridgeConfig {
       ),
     onError: oneOf(env, 'ON_ERROR', ['throw', 'attributes'] as const, 'throw'),
     logLevel: logLevel(env),
+    summaryLogLevel: summaryLogLevel(env),
     orgRecords: orgRecords(env),
   };
 }
@@ -231,21 +241,37 @@ function keySource(env: Env): KeySourceSetting {
 }
 
 function wholeSeconds(env: Env, name: string, min: number, max: number, fallback: number): number {
+  return whole(env, name, min, max, fallback, 'a whole number of seconds');
+}
+
+function whole(env: Env, name: string, min: number, max: number, fallback: number, what: string): number {
   const value = optional(env, name);
   if (value === undefined) return fallback;
-  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds >= min && seconds <= max)) {
-    throw new ConfigError(`${name} must be a whole number of seconds from ${min} to ${max}`);
-  }
-  return seconds;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= max)) throw new ConfigError(`${name} must be ${what} from ${min} to ${max}`);
+  return n;
 }
 
 /** `LOG_LEVEL`, else the level Lambda's advanced logging controls set (`AWS_LAMBDA_LOG_LEVEL`), else INFO. */
 function logLevel(env: Env): LogLevel {
-  const raw = (optional(env, 'LOG_LEVEL') ?? optional(env, 'AWS_LAMBDA_LOG_LEVEL') ?? 'INFO').toUpperCase();
-  const level = raw === 'TRACE' ? 'DEBUG' : raw === 'FATAL' ? 'ERROR' : raw;
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  return level as LogLevel;
+  const raw = optional(env, 'LOG_LEVEL') ?? optional(env, 'AWS_LAMBDA_LOG_LEVEL') ?? 'INFO';
+  const level = levelNamed(raw);
+  if (level === undefined) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/**
+ * INFO, or Lambda's application log level (`AWS_LAMBDA_LOG_LEVEL`) when it is higher: with JSON logs Lambda itself
+ * drops lines below that level, and the summary line must reach CloudWatch whatever the levels.
+ */
+function summaryLogLevel(env: Env): LogLevel {
+  const lambdaLevel = levelNamed(optional(env, 'AWS_LAMBDA_LOG_LEVEL') ?? 'INFO') ?? 'INFO';
+  return LOG_LEVELS.indexOf(lambdaLevel) > LOG_LEVELS.indexOf('INFO') ? lambdaLevel : 'INFO';
+}
+
+/** The level a name means, TRACE and FATAL (Lambda's) included; undefined for anything else. */
+function levelNamed(raw: string): LogLevel | undefined {
+  const upper = raw.toUpperCase();
+  const level = upper === 'TRACE' ? 'DEBUG' : upper === 'FATAL' ? 'ERROR' : upper;
+  return (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : undefined;
 }

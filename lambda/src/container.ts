@@ -14,6 +14,13 @@ import { operationOf } from './operations.ts';
 /** The longest init waits for the key read's request to get under way before it loads the bridge regardless. */
 const KEY_REQUEST_HEAD_START_MS = 50;
 
+/**
+ * A first invocation handed over within this long of init's end waited for init (Lambda's runtime asks for the next
+ * invocation the moment init is over); one that comes later found the container ready (provisioned concurrency, or a
+ * container started ahead).
+ */
+export const INVOKED_DURING_INIT_MS = 100;
+
 /** What the entry's `handler` calls for every invocation. */
 export type Handle = (event: unknown, context: Context) => Promise<Attributes>;
 
@@ -41,7 +48,15 @@ export async function startContainer(
   const { Bridge } = await import('./bridge.ts');
   const bridge = new Bridge(settings, undefined, orgs);
   await bridge.warmUp({ deadline, home, connection });
-  return (event, context) => bridge.handle(event, context);
+  const ready = performance.now();
+  let first = true;
+  return (event, context) => {
+    // An invocation that arrives as init ends is the one that started the container: Connect has been waiting since
+    // before the process started (performance.now() counts from then), and its block's timeout with it.
+    const waitedForInit = first && performance.now() - ready < INVOKED_DURING_INIT_MS;
+    first = false;
+    return bridge.handle(event, context, waitedForInit ? performance.now() : 0);
+  };
 }
 
 /**

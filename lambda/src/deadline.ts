@@ -8,34 +8,41 @@ export const WARM_UP_BUDGET_MS = 3_000;
 /** Budget when the context gives none (a direct call outside Lambda): Connect's longest block timeout. */
 export const DEFAULT_BUDGET_MS = 8_000;
 
-/** A point in time every step of one invocation must finish by. */
+/**
+ * The clock every deadline runs on: monotonic (milliseconds since the process started), so a step of the wall clock
+ * (an NTP correction, a VM resumed) neither stretches nor cuts an invocation's budget.
+ */
+export const monotonicNow = (): number => performance.now();
+
+/** A point in time, on {@link monotonicNow}'s clock unless told otherwise, every step of one invocation must finish by. */
 export class Deadline {
   constructor(
     readonly at: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = monotonicNow,
   ) {}
 
   /** A deadline `ms` from now. */
-  static in(ms: number, now: () => number = Date.now): Deadline {
+  static in(ms: number, now: () => number = monotonicNow): Deadline {
     return new Deadline(now() + ms, now);
   }
 
   /**
-   * The invocation's budget: the smaller of Lambda's remaining time and `capMs` (the flow block's timeout, after which
-   * Connect has taken the Error branch), less `marginMs` ({@link SAFETY_MARGIN_MS} by default).
+   * The invocation's budget: the smaller of Lambda's remaining time and `capMs` (what is left of the flow block's
+   * timeout, after which Connect has taken the Error branch), less `marginMs` ({@link SAFETY_MARGIN_MS} by default).
    */
   static fromContext(
     context: { getRemainingTimeInMillis?: () => number } | undefined,
     marginMs: number = SAFETY_MARGIN_MS,
-    now: () => number = Date.now,
+    now: () => number = monotonicNow,
     capMs: number = DEFAULT_BUDGET_MS,
   ): Deadline {
     const remaining = Math.min(context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS, capMs);
     return Deadline.in(Math.max(0, remaining - marginMs), now);
   }
 
+  /** Whole milliseconds left (timers and abort signals take whole milliseconds); 0 once the deadline has passed. */
   remaining(): number {
-    return Math.max(0, this.at - this.now());
+    return Math.max(0, Math.floor(this.at - this.now()));
   }
 
   /** A signal that aborts at the deadline (a new one each call: signals cannot be reset). */

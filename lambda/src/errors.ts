@@ -24,17 +24,30 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const MAX_MESSAGE_LENGTH = 1_000;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+/** Half of a surrogate pair with no other half: not a character (what `String.prototype.toWellFormed` replaces). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `text` cut to at most `max` UTF-16 units, the last of them `…` when it was cut; never between the two halves of a
+ * surrogate pair (an emoji), which would leave a lone surrogate: not a character, and invalid in UTF-8.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  return `${text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end)}…`;
+}
 
 /**
  * Base of every error the bridge raises on purpose. `name` is the category, so Lambda reports it as `errorType`. The
- * message is kept to one printable line of at most {@link MAX_MESSAGE_LENGTH} characters, whatever went into it.
+ * message is kept to one printable line of at most {@link MAX_MESSAGE_LENGTH} characters, whatever went into it: control
+ * characters become spaces, a lone surrogate becomes U+FFFD, and a cut never splits a character.
  */
 export abstract class BridgeError extends Error {
   abstract readonly code: ErrorCode;
 
   constructor(message: string, options?: ErrorOptions) {
-    const line = message.replace(CONTROL, ' ');
-    super(line.length > MAX_MESSAGE_LENGTH ? `${line.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : line, options);
+    super(truncate(message.replace(CONTROL, ' ').replace(LONE_SURROGATE, '\ufffd'), MAX_MESSAGE_LENGTH), options);
   }
 }
 
@@ -56,7 +69,7 @@ export class KeyError extends BridgeError {
   override readonly name = 'KEY';
 }
 
-/** Salesforce refused the token (401/403), even after fetching the key again. */
+/** Salesforce refused the token: a 401 even after reading the key again, or a 403 (the key is not read again). */
 export class AuthError extends BridgeError {
   readonly code = 'AUTH';
   override readonly name = 'AUTH';
@@ -76,7 +89,10 @@ export class SalesforceRejectedError extends BridgeError {
   }
 }
 
-/** Salesforce could not be reached, or kept answering 429/5xx until the retries or the deadline ran out. */
+/**
+ * Salesforce could not be reached, redirected the call (3xx), answered something that is not readable HTTP/1.1, or
+ * kept answering 429/5xx until the retries or the deadline ran out.
+ */
 export class SalesforceUnavailableError extends BridgeError {
   readonly code = 'SALESFORCE_UNAVAILABLE';
   override readonly name = 'SALESFORCE_UNAVAILABLE';
@@ -88,7 +104,7 @@ export class TimeoutError extends BridgeError {
   override readonly name = 'TIMEOUT';
 }
 
-/** Salesforce answered 2xx with a body that is not the documented shape, or too large for Connect. */
+/** Salesforce answered 2xx with a body cut off, not the documented shape, or too large for Connect. */
 export class BadAnswerError extends BridgeError {
   readonly code = 'BAD_ANSWER';
   override readonly name = 'BAD_ANSWER';

@@ -16,22 +16,43 @@ export const PHONE_NUMBER = /\+\d(?:[\s.-]?\d){6,14}/g;
  */
 export class Logger {
   readonly #threshold: number;
+  readonly #summaryFloor: number;
 
+  /**
+   * @param summaryFloor - the lowest level a {@link summary} line is written at: Lambda's own application log level
+   *   (`AWS_LAMBDA_LOG_LEVEL`) when it is above INFO, since Lambda drops JSON lines below it
+   */
   constructor(
     level: LogLevel,
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
     private readonly base: Fields = { service: 'connect-omniflow-bridge' },
+    summaryFloor: LogLevel = 'INFO',
   ) {
     this.#threshold = LOG_LEVELS.indexOf(level);
+    this.#summaryFloor = LOG_LEVELS.indexOf(summaryFloor);
   }
 
   /** A logger that adds `fields` (e.g. the request id) to every line. */
   with(fields: Fields): Logger {
-    return new Logger(LOG_LEVELS[this.#threshold]!, this.write, { ...this.base, ...fields });
+    return new Logger(
+      LOG_LEVELS[this.#threshold]!,
+      this.write,
+      { ...this.base, ...fields },
+      LOG_LEVELS[this.#summaryFloor]!,
+    );
   }
 
   enabled(level: LogLevel): boolean {
     return LOG_LEVELS.indexOf(level) >= this.#threshold;
+  }
+
+  /**
+   * The invocation's one summary line, which carries its metrics (CloudWatch EMF): written whatever the log level, so
+   * the metrics, the alarms and the dashboard never depend on it; at `level`, or the summary floor when that is higher.
+   */
+  summary(level: LogLevel, message: string, fields: Fields): void {
+    const at = Math.max(LOG_LEVELS.indexOf(level), this.#summaryFloor);
+    this.#emit(LOG_LEVELS[at]!, message, fields);
   }
 
   debug(message: string, fields?: Fields): void {
@@ -48,7 +69,10 @@ export class Logger {
   }
 
   #log(level: LogLevel, message: string, fields: Fields = {}): void {
-    if (!this.enabled(level)) return;
+    if (this.enabled(level)) this.#emit(level, message, fields);
+  }
+
+  #emit(level: LogLevel, message: string, fields: Fields): void {
     const record = { timestamp: new Date().toISOString(), level, message, ...this.base, ...fields };
     this.write(`${JSON.stringify(record, scrubStrings)}\n`);
   }

@@ -105,13 +105,18 @@ export function isWebRtc(contactData: Fields): boolean {
   return subtype.ValueString === WEBRTC;
 }
 
+/** Dropped flow inputs named in the one warning at most; the rest are counted. */
+const MAX_DROPPED_NAMED = 5;
+
 /**
  * `flowInput-<Name>` parameters over the JSON object in `flowInputParameters`, names exactly as written: Salesforce
  * decides what its flow uses. Numbers and booleans become strings, null is left out; an input whose name or value holds
- * control characters, or whose value is not a string, number or boolean, is dropped with a warning. Never throws.
+ * control characters, or whose value is not a string, number or boolean, is dropped — all of them named in one
+ * warning, however many. Never throws.
  */
 export function flowInputs(parameters: Fields, warnings: string[]): Record<string, string> | undefined {
   const inputs = new Map<string, string>();
+  const dropped: string[] = [];
   const add = (name: string, value: unknown) => {
     if (value === null || value === undefined) return;
     const problem =
@@ -124,7 +129,7 @@ export function flowInputs(parameters: Fields, warnings: string[]): Record<strin
           : typeof value === 'number' || typeof value === 'boolean'
             ? undefined
             : 'its value is not a string, number or boolean';
-    if (problem) warnings.push(`flow input ${echo(name)} dropped: ${problem}`);
+    if (problem) dropped.push(`${echo(name)} (${problem})`);
     else inputs.set(name, String(value));
   };
   const json = jsonObject(parameters.flowInputParameters, warnings);
@@ -132,7 +137,16 @@ export function flowInputs(parameters: Fields, warnings: string[]): Record<strin
   for (const [key, value] of Object.entries(parameters)) {
     if (key.startsWith(FLOW_INPUT_PREFIX)) add(key.slice(FLOW_INPUT_PREFIX.length), value);
   }
+  if (dropped.length > 0) warnings.push(droppedInputs(dropped));
   return inputs.size > 0 ? Object.fromEntries(inputs) : undefined;
+}
+
+/** One line for every dropped input: `flow input "a" dropped: why`, or `3 flow inputs dropped: "a" (why); …`. */
+function droppedInputs(dropped: readonly string[]): string {
+  if (dropped.length === 1) return `flow input ${dropped[0]!.replace(/ \((.*)\)$/, ' dropped: $1')}`;
+  const named = dropped.slice(0, MAX_DROPPED_NAMED).join('; ');
+  const more = dropped.length > MAX_DROPPED_NAMED ? `; and ${dropped.length - MAX_DROPPED_NAMED} more` : '';
+  return `${dropped.length} flow inputs dropped: ${named}${more}`;
 }
 
 function jsonObject(value: unknown, warnings: string[]): Fields {

@@ -7,6 +7,7 @@ import {
   SalesforceRejectedError,
   SalesforceUnavailableError,
   TimeoutError,
+  truncate,
 } from './errors.ts';
 import type { CallRequest } from './event.ts';
 import { AUTH_REFRESH_INTERVAL_MS, type OrgCache } from './key/cache.ts';
@@ -17,6 +18,7 @@ import {
   classifyTransportError,
   type Failure,
   MAX_MAYBE_PROCESSED_RETRIES,
+  MIN_ATTEMPT_MS,
   parseRetryAfter,
   retryDelay,
 } from './retry.ts';
@@ -104,6 +106,14 @@ export async function callSalesforce(
     trace.orgId = org.settings.orgId;
     const body = requestBody(request, call, org);
     const token = await timed(trace, 'sign', () => deps.tokens.take(org));
+    // A request sent this close to the deadline would reach Salesforce as the invocation gives up on its answer.
+    const left = deadline.remaining();
+    if (left < MIN_ATTEMPT_MS) {
+      const again = trace.attempts > 0 ? ' again' : '';
+      throw new TimeoutError(
+        `only ${Math.round(left)} ms were left before the deadline: Salesforce was not called${again}`,
+      );
+    }
     trace.attempts++;
     const started = performance.now();
     const attempt = (outcome: Record<string, unknown>) =>
@@ -205,7 +215,8 @@ function parseAnswer(body: string): unknown {
 const TLS_CODE = /^(?:CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|ERR_TLS|ERR_SSL)/;
 
 function unreachable(error: unknown, attempts: number, note?: string): SalesforceUnavailableError {
-  const code = (error as { code?: string } | undefined)?.code ?? 'unknown error';
+  const { code: raw, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  const code = typeof raw === 'string' ? raw : typeof name === 'string' ? name : 'unknown error';
   const options = { cause: error };
   if (TLS_CODE.test(code)) {
     return new SalesforceUnavailableError(
@@ -225,14 +236,29 @@ function unreachable(error: unknown, attempts: number, note?: string): Salesforc
 /** Added to an AUTH message when a 401 refused a key read again moments ago, so it is not read yet again. */
 const REFUSED_AGAIN = `the key was read again after a 401 less than ${AUTH_REFRESH_INTERVAL_MS / 1000} s ago and is not read again before then`;
 
-/** The category and message for a final non-2xx answer, carrying Salesforce's `errors` texts. */
+/**
+ * The category and message for a final non-2xx answer, carrying Salesforce's `errors` texts. A 403 says the key was
+ * not read again (only a 401 makes it be: a 403 is about permissions, not a rotated key). A redirect (3xx) is
+ * SALESFORCE_UNAVAILABLE naming SCRT_ENDPOINT_BASE and the host it points to: Salesforce's telephony API does not
+ * redirect, so the setting names the wrong place; redirects are not followed.
+ */
 export function statusError(answer: HttpAnswer, attempts: number, note?: string): Error {
+  const { status } = answer;
+  if (status >= 300 && status < 400) {
+    return new SalesforceUnavailableError(
+      `Salesforce answered ${status}, a redirect${redirectTarget(header(answer, 'location'))}, which is not followed: check SCRT_ENDPOINT_BASE`,
+    );
+  }
   const errors = errorTexts(answer.body);
   const said = errors.length > 0 ? `: ${errors.join('; ')}` : '';
-  const { status } = answer;
-  if (status === 401 || status === 403) {
+  if (status === 401) {
     return new AuthError(
-      `Salesforce refused the token (${status})${said}${note ? `; ${note}` : ''}. Check that the private key matches the certificate on the call center, SALESFORCE_ORG_ID and CALL_CENTER_API_NAME, and the clock`,
+      `Salesforce refused the token (401)${said}${note ? `; ${note}` : ''}. Check that the private key matches the certificate on the call center, SALESFORCE_ORG_ID and CALL_CENTER_API_NAME, and the clock`,
+    );
+  }
+  if (status === 403) {
+    return new AuthError(
+      `Salesforce refused the token (403)${said}; the key was not read again: a 403 is about permissions, not the key. Check SALESFORCE_ORG_ID, CALL_CENTER_API_NAME and the call center's set-up in Salesforce`,
     );
   }
   if (status === 429 || status >= 500) {
@@ -247,8 +273,9 @@ const MAX_ERROR_TEXTS = 5;
 const MAX_ERROR_TEXT = 300;
 
 /**
- * The texts of `{"errors": [...]}` (strings, or objects with a `message`), shortened, with anything shaped like a
- * token or a telephone number (a caller's, echoed back) redacted: they reach the log, Lambda's error report and, with
+ * The texts of `{"errors": [...]}` (strings, or objects with a `message`), with anything shaped like a token or a
+ * telephone number (a caller's, echoed back) redacted, then cut to {@link MAX_ERROR_TEXT} characters (redacted first,
+ * so a cut cannot leave part of a token unrecognised): they reach the log, Lambda's error report and, with
  * `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
  */
 export function errorTexts(body: string): string[] {
@@ -264,7 +291,22 @@ export function errorTexts(body: string): string[] {
     .map((item) => (typeof item === 'string' ? item : (item as { message?: unknown } | null)?.message))
     .filter((text): text is string => typeof text === 'string' && text !== '')
     .slice(0, MAX_ERROR_TEXTS)
-    .map((text) => scrub(text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text));
+    .map((text) => truncate(scrub(text), MAX_ERROR_TEXT));
+}
+
+/** Stands for the host that answered, to resolve a relative Location against; `.invalid` is never a real one. */
+const SAME_HOST = 'same-host.invalid';
+
+/** ` to <host>` for a Location naming one, ` to another path` for a relative one; never the path or the query. */
+function redirectTarget(location: string | undefined): string {
+  if (!location) return '';
+  try {
+    const { host } = new URL(location, `https://${SAME_HOST}`);
+    if (host === SAME_HOST) return ' to another path';
+    return host ? ` to ${host}` : '';
+  } catch {
+    return '';
+  }
 }
 
 function header(answer: HttpAnswer, name: string): string | undefined {

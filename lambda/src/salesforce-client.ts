@@ -4,8 +4,8 @@ import buildConnector from 'undici/lib/core/connect.js';
 import Pool from 'undici/lib/dispatcher/pool.js';
 import { Deadline } from './deadline.ts';
 import { CONNECT_TIMEOUT_MS } from './early-connection.ts';
-import { BadAnswerError } from './errors.ts';
-import { CONNECTING } from './retry.ts';
+import { BadAnswerError, BridgeError, SalesforceUnavailableError, TimeoutError } from './errors.ts';
+import { CONNECTING, classifyTransportError } from './retry.ts';
 import { keepWebAssemblyOnBaseline } from './wasm-baseline.ts';
 import { WarmUpSocket } from './warm-up-socket.ts';
 
@@ -13,6 +13,8 @@ import { WarmUpSocket } from './warm-up-socket.ts';
 export const KEEP_ALIVE_MS = 50_000;
 /** Larger answers are refused: the useful ones are a few hundred bytes. */
 export const MAX_ANSWER_BYTES = 256 * 1024;
+/** Larger header sections are refused (undici's UND_ERR_HEADERS_OVERFLOW): Node's default, named here. */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Salesforce's HTTP answer to one attempt. */
 export interface HttpAnswer {
@@ -23,12 +25,20 @@ export interface HttpAnswer {
 
 export interface SalesforceClientOptions {
   readonly telephonyProviderName: string;
+  /**
+   * Salesforce hosts kept open at once; past it the least recently used one is closed. A positive integer.
+   * @default MAX_HOSTS
+   */
+  readonly maxHosts?: number;
 }
 
 /** Where the warm-up's in-memory request pretends to go; `.invalid` is never resolved (RFC 2606). */
 const WARM_UP_BASE = 'https://warm-up.invalid/telephony/v1';
 
-/** Salesforce hosts (one per org's `SCRT_ENDPOINT_BASE` origin) kept open at once; the oldest is closed first. */
+/**
+ * Salesforce hosts (one per org's `SCRT_ENDPOINT_BASE` origin) kept open at once by default; the least recently used
+ * is closed first.
+ */
 export const MAX_HOSTS = 32;
 
 /** One Salesforce host's keep-alive pool and the socket opened ahead for it. */
@@ -38,21 +48,31 @@ interface Host {
 }
 
 /**
- * The HTTP side of Salesforce's calls: one keep-alive pool per Salesforce host per container, one attempt per
- * call. Retries, tokens and the meaning of statuses live in `routing-call.ts`; transport errors are thrown as undici
- * raises them.
+ * The HTTP side of Salesforce's calls: one keep-alive pool per Salesforce host per container (at most
+ * {@link SalesforceClientOptions.maxHosts}, the least recently used closed first), one attempt per call. Retries,
+ * tokens and the meaning of statuses live in `routing-call.ts`; transport errors are thrown as undici raises them,
+ * except for an answer that came but cannot be read, which Salesforce may have acted on: that is a {@link BridgeError}
+ * saying so, and a BridgeError is never sent again.
  */
 export class SalesforceClient {
+  /** By origin, least recently used first: a Map keeps insertion order, and a host is inserted again on each use. */
   readonly #hosts = new Map<string, Host>();
+  readonly #maxHosts: number;
 
   /**
    * @param connector - opens the pools' connections (undici's, with {@link CONNECT_TIMEOUT_MS}, by default); a
    *   connection opened ahead comes through {@link adopt} instead
+   * @throws {TypeError} when `maxHosts` is not a positive integer
    */
   constructor(
     private readonly options: SalesforceClientOptions,
     private readonly connector: buildConnector.connector = buildConnector({ timeout: CONNECT_TIMEOUT_MS }),
   ) {
+    const { maxHosts = MAX_HOSTS } = options;
+    if (!Number.isSafeInteger(maxHosts) || maxHosts < 1) {
+      throw new TypeError(`maxHosts must be a positive integer, not ${String(maxHosts)}`);
+    }
+    this.#maxHosts = maxHosts;
     keepWebAssemblyOnBaseline();
   }
 
@@ -99,7 +119,14 @@ export class SalesforceClient {
   /**
    * One `{method} {endpointBase}/{resource}`, e.g. `PATCH voiceCalls/{id}/omniFlow`, with the JSON `body` or none.
    * The Content-Type goes either way: Salesforce's Clear Routing and Reroute pages list it as required.
+   * An answer whose body is cut off (a reset, a close, the deadline) counts as its status when that is not a 2xx, with
+   * an empty body.
    * @param resource - already URL-encoded where it holds an id
+   * @throws {BadAnswerError} a 2xx cut off (Salesforce processed the request), or an answer over
+   *   {@link MAX_ANSWER_BYTES}
+   * @throws {TimeoutError} a 2xx whose body did not arrive before the deadline
+   * @throws {SalesforceUnavailableError} an answer that is not readable HTTP/1.1: an unsolicited `100 Continue`, an
+   *   unasked protocol switch, headers over {@link MAX_HEADER_BYTES}, a garbage status line
    */
   async send(
     method: 'PATCH' | 'POST',
@@ -111,7 +138,7 @@ export class SalesforceClient {
   ): Promise<HttpAnswer> {
     const url = new URL(endpointBase);
     const timeout = Math.max(1, deadline.remaining());
-    const response = await request.call(this.#host(url).pool, {
+    const pending = request.call(this.#host(url).pool, {
       method,
       path: `${url.pathname}/${resource}`,
       headers: {
@@ -125,7 +152,17 @@ export class SalesforceClient {
       headersTimeout: timeout,
       bodyTimeout: timeout,
     });
-    return { status: response.statusCode, headers: response.headers, body: await readText(response.body) };
+    const response = await pending.catch((error: unknown) => {
+      throw unreadableAnswer(error) ?? error;
+    });
+    const { statusCode: status, headers } = response;
+    try {
+      return { status, headers, body: await readText(response.body) };
+    } catch (error) {
+      if (error instanceof BridgeError) throw error;
+      if (status < 200 || status > 299) return { status, headers, body: '' };
+      throw cutOff(status, error);
+    }
   }
 
   async close(): Promise<void> {
@@ -134,27 +171,34 @@ export class SalesforceClient {
     await Promise.all(hosts.map(closeHost));
   }
 
-  /** The pool for `endpointBase`'s origin, made on first use. */
+  /**
+   * The pool for `endpointBase`'s origin, made on first use and then the most recently used; making one past
+   * `maxHosts` closes the least recently used.
+   */
   #host(endpointBase: URL): Host {
     const { origin } = endpointBase;
-    let host = this.#hosts.get(origin);
-    if (host) return host;
+    const known = this.#hosts.get(origin);
+    if (known) {
+      this.#hosts.delete(origin);
+      this.#hosts.set(origin, known);
+      return known;
+    }
     const made: Host = {
       pool: new Pool(origin, {
         connections: 4,
         keepAliveTimeout: KEEP_ALIVE_MS,
         keepAliveMaxTimeout: KEEP_ALIVE_MS,
+        maxHeaderSize: MAX_HEADER_BYTES,
         connect: (opts, callback) => this.#connect(made, opts, callback),
       }),
     };
-    host = made;
-    this.#hosts.set(origin, host);
-    if (this.#hosts.size > MAX_HOSTS) {
-      const [oldest] = this.#hosts.keys();
-      void closeHost(this.#hosts.get(oldest!)!);
-      this.#hosts.delete(oldest!);
+    this.#hosts.set(origin, made);
+    if (this.#hosts.size > this.#maxHosts) {
+      const [leastRecent] = this.#hosts.keys();
+      void closeHost(this.#hosts.get(leastRecent!)!);
+      this.#hosts.delete(leastRecent!);
     }
-    return host;
+    return made;
   }
 
   #connect(host: Host, opts: buildConnector.Options, callback: buildConnector.Callback): void {
@@ -177,6 +221,51 @@ export class SalesforceClient {
 function closeHost(host: Host): Promise<void> {
   host.spare?.destroy();
   return host.pool.close().catch(() => undefined);
+}
+
+/** What may follow an answer that could not be read: Salesforce may have acted on the request. */
+const NOT_SENT_AGAIN = 'Salesforce may have processed the request: it was not sent again';
+
+/**
+ * The error for an answer that came but is not readable HTTP/1.1, or undefined for any other failure. undici reports
+ * an unsolicited `100 Continue` and an unasked `101` as a UND_ERR_SOCKET with its own message, and a parser error
+ * with no `code` (its lookup of the llhttp error name misses), so those are told apart by message and by name.
+ */
+function unreadableAnswer(error: unknown): SalesforceUnavailableError | undefined {
+  const { code, name, message } = (error ?? {}) as { code?: string; name?: string; message?: string };
+  const notSalesforce = ". Check that SCRT_ENDPOINT_BASE names the org's telephony API";
+  const unreadable = (what: string, check = '') =>
+    new SalesforceUnavailableError(`Salesforce's answer ${what}; ${NOT_SENT_AGAIN}${check}`, { cause: error });
+  if (code === 'UND_ERR_SOCKET' && message === 'bad response') {
+    return unreadable(`was cut off after an unsolicited 100 Continue (${code})`);
+  }
+  if (code === 'UND_ERR_SOCKET' && message === 'bad upgrade') {
+    return unreadable(`switched protocols (101) unasked (${code})`);
+  }
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') {
+    return unreadable(`has headers larger than ${MAX_HEADER_BYTES} bytes (${code})`, notSalesforce);
+  }
+  if (name === 'HTTPParserError' || code?.startsWith('HPE_')) {
+    const reason = /\(([^()]+)\)$/.exec(message ?? '')?.[1] ?? code ?? name;
+    return unreadable(`is not HTTP/1.1 (${reason})`, notSalesforce);
+  }
+  return undefined;
+}
+
+/** The error for a 2xx answer whose body failed: Salesforce processed the request, so it must not go again. */
+function cutOff(status: number, error: unknown): BridgeError {
+  const options = { cause: error };
+  if (classifyTransportError(error) === 'timeout') {
+    return new TimeoutError(
+      `Salesforce answered ${status}, but the rest of its answer did not arrive before the deadline: it processed the request, which was not sent again`,
+      options,
+    );
+  }
+  const { code, name } = (error ?? {}) as { code?: string; name?: string };
+  return new BadAnswerError(
+    `Salesforce answered ${status}, but its answer was cut off (${code ?? name ?? 'unknown error'}): it processed the request, which was not sent again`,
+    options,
+  );
 }
 
 async function readText(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {

@@ -131,8 +131,9 @@ export function findRoute(
 
 /**
  * The record an accepted request to `route` leaves behind, given the reply it gets: one on a 2xx answer (its id from
- * the answer, else a fresh one) and on a reset or stall (Salesforce processed it, the answer was lost); none on any
- * other status, nor for a route that creates nothing. `body` has passed the route's check.
+ * the answer, else a fresh one), on a 2xx cut off or after a `100 Continue`, and on a reset or stall (Salesforce
+ * processed it, the answer was lost); none on any other status, on bytes that are not HTTP, nor for a route that
+ * creates nothing. `body` has passed the route's check.
  */
 export function leftBehind(
   route: Route,
@@ -143,10 +144,10 @@ export function leftBehind(
   | { readonly kind: 'voiceCall'; readonly record: CreatedVoiceCall }
   | { readonly kind: 'callbackRequest'; readonly record: CreatedCallbackRequest }
   | undefined {
-  const answered = !('action' in reply);
-  if (!route.creates || (answered && (reply.status < 200 || reply.status > 299))) return undefined;
+  const { processed, answered, answer } = outcome(reply);
+  if (!route.creates || !processed) return undefined;
   const idIn = (field: string, prefix: string) => {
-    const id = answered && isObject(reply.body) ? reply.body[field] : undefined;
+    const id = answered && isObject(answer) ? answer[field] : undefined;
     return typeof id === 'string' ? id : newRecordId(prefix);
   };
   const fields = body as Record<string, string>;
@@ -163,6 +164,25 @@ export function leftBehind(
     kind: 'callbackRequest',
     record: { callId: callId!, callbackNumber: fields.callbackNumber!, recordId, answered },
   };
+}
+
+/** Whether Salesforce acted on the request given `reply`, whether the caller could read the answer, and what it said. */
+function outcome(reply: Reply): { processed: boolean; answered: boolean; answer?: unknown } {
+  const success = (status: number) => status >= 200 && status <= 299;
+  if (!('action' in reply)) return { processed: success(reply.status), answered: true, answer: reply.body };
+  switch (reply.action) {
+    case 'reset':
+    case 'stall':
+      return { processed: true, answered: false };
+    case 'cut':
+      return { processed: success(reply.status), answered: false };
+    case 'continue':
+      return { processed: outcome(reply.then).processed, answered: false };
+    case 'raw':
+      return { processed: false, answered: false };
+    case 'echo-authorization':
+      return { processed: success(reply.status), answered: true };
+  }
 }
 
 /** `prefix` followed by 15 random letters and digits: the shape of a Salesforce record id. */

@@ -20,7 +20,15 @@ export type Reply =
       readonly headers?: Record<string, string>;
       readonly delayMs?: number;
     }
-  | { readonly action: 'reset' | 'stall' };
+  | { readonly action: 'reset' | 'stall' }
+  /** Headers saying 100 bytes and the first 10 of them, then the connection closed: an answer cut off. */
+  | { readonly action: 'cut'; readonly status: number }
+  /** An interim `100 Continue` nobody asked for, then `then`. */
+  | { readonly action: 'continue'; readonly then: Reply }
+  /** `bytes` written on the connection as they are, in place of an answer, then the connection closed. */
+  | { readonly action: 'raw'; readonly bytes: string }
+  /** `{"errors": ["Invalid token: Bearer <the token received>", "Token <it> was refused"]}`: a token echoed back. */
+  | { readonly action: 'echo-authorization'; readonly status: number };
 
 /** Scripted replies, named for the scenarios the bridge must handle. */
 export const replies = {
@@ -53,6 +61,14 @@ export const replies = {
   malformed: (): Reply => ({ status: 200, body: '<html>not json' }),
   reset: (): Reply => ({ action: 'reset' }),
   stall: (): Reply => ({ action: 'stall' }),
+  /** `status` with a body cut off after 10 of the 100 bytes its headers announce. */
+  cut: (status = 200): Reply => ({ action: 'cut', status }),
+  /** An unsolicited `100 Continue` before the answer (or before a reset: `replies.reset()`). */
+  continueThen: (then: Reply = replies.agent()): Reply => ({ action: 'continue', then }),
+  /** Something that is not HTTP/1.1 where the answer should be, e.g. a garbage status line. */
+  raw: (bytes: string): Reply => ({ action: 'raw', bytes }),
+  /** `status` with errors texts that echo the request's token: after `Bearer`, and bare. */
+  echoAuthorization: (status = 400): Reply => ({ action: 'echo-authorization', status }),
 };
 
 /** One request as the emulator saw it (the token itself is kept apart, in `tokens`). */
@@ -72,6 +88,8 @@ export interface SeenRequest {
   readonly claims: JWTPayload | undefined;
   /** Why the request was refused (401 token, 404 path, 405 method, else 400) before any scripted reply, if it was. */
   readonly refused: string | undefined;
+  /** When the request's body had arrived (`performance.now()` of the test process). */
+  readonly receivedAt: number;
 }
 
 export interface SalesforceEmulatorOptions {
@@ -194,6 +212,7 @@ export class SalesforceEmulator {
     raw: string,
     res: ServerResponse,
   ): Promise<void> {
+    const receivedAt = performance.now();
     const token = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
     if (token) this.tokens.push(token);
     const { authorization: _, ...visible } = headers;
@@ -209,19 +228,24 @@ export class SalesforceEmulator {
     const callId = 'route' in found ? (found.callId ?? vendorCallKey(body)) : undefined;
     const { claims, problem } =
       'problem' in found ? { problem: found.problem } : await this.#verify(found.route, headers, body, token);
-    this.requests.push({ method, path: url, operation, callId, headers: visible, body, claims, refused: problem });
+    this.requests.push({
+      method,
+      path: url,
+      operation,
+      callId,
+      headers: visible,
+      body,
+      claims,
+      refused: problem,
+      receivedAt,
+    });
     if (problem) return send(res, refusalStatus(problem), { errors: [problem] });
 
     const reply = this.#script.shift() ?? route!.defaultReply?.() ?? this.options.fallback ?? replies.agent();
     const record = leftBehind(route!, callId, body, reply);
     if (record?.kind === 'voiceCall') this.voiceCalls.push(record.record);
     if (record?.kind === 'callbackRequest') this.callbackRequests.push(record.record);
-    if ('action' in reply) {
-      if (reply.action === 'reset') res.socket?.destroy();
-      return;
-    }
-    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
-    send(res, reply.status, reply.body, reply.headers);
+    await answerWith(res, reply, token);
   }
 
   async #verify(
@@ -258,6 +282,35 @@ export class SalesforceEmulator {
     } catch (error) {
       return { problem: `token invalid: ${(error as Error).message}` };
     }
+  }
+}
+
+/** Answers `res` as `reply` says; `token` is the one the request carried, for `echo-authorization`. */
+async function answerWith(res: ServerResponse, reply: Reply, token: string | undefined): Promise<void> {
+  if (!('action' in reply)) {
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    return send(res, reply.status, reply.body, reply.headers);
+  }
+  switch (reply.action) {
+    case 'reset':
+      res.socket?.destroy();
+      return;
+    case 'stall':
+      return;
+    case 'cut':
+      res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"agent":"');
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    case 'continue':
+      res.writeContinue();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return answerWith(res, reply.then, token);
+    case 'raw':
+      res.socket?.end(reply.bytes);
+      return;
+    case 'echo-authorization':
+      return send(res, reply.status, { errors: [`Invalid token: Bearer ${token}`, `Token ${token} was refused`] });
   }
 }
 

@@ -92,6 +92,28 @@ describe('Integration: routing metrics on the one log line per invocation (Cloud
     expect(emf(line!)).not.toHaveProperty('NotRouted');
   });
 
+  it.each([
+    [{ LOG_LEVEL: 'WARN' }, 'INFO'],
+    [{ LOG_LEVEL: 'ERROR' }, 'INFO'],
+    [{ AWS_LAMBDA_LOG_LEVEL: 'WARN' }, 'WARN'],
+    [{ AWS_LAMBDA_LOG_LEVEL: 'ERROR' }, 'ERROR'],
+  ])('writes the metrics of every call whatever the log level (%j): its line at %s', async (env, level) => {
+    // Prepare
+    const lambda = await container(env);
+    sandbox().salesforce.script(replies.agent(), replies.none());
+
+    // Act
+    await lambda.invoke(sampleEvent('inbound-call'));
+    await lambda.invoke(sampleEvent('inbound-call'));
+
+    // Assess
+    const lines = invocationLines(lambda.logs());
+    expect(lines.map((line) => [line.level, line.Outcome, emf(line).Calls, emf(line).NotRouted])).toEqual([
+      [level, 'AGENT', 1, 0],
+      [level, 'NONE', 1, 1],
+    ]);
+  });
+
   it('counts every invocation of a misconfigured function as a CONFIG error', async () => {
     const lambda = await container({ SCRT_ENDPOINT_BASE: 'http://insecure.example/telephony/v1' });
 

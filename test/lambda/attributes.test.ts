@@ -12,6 +12,9 @@ const INSTANCE = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-
 const AGENT_ARN = `${INSTANCE}/agent/aaaaaaaa-0000-1111-2222-333333333333`;
 const QUEUE_ARN = `${INSTANCE}/queue/qqqqqqqq-0000-1111-2222-333333333333`;
 
+/** `String.prototype.isWellFormed` (Node 20), which the ES2023 lib does not declare. */
+const isWellFormed = (text: string) => (text as string & { isWellFormed(): boolean }).isWellFormed();
+
 function expectStringMap(attributes: object): void {
   for (const [key, value] of Object.entries(attributes)) {
     expect(key).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -102,11 +105,51 @@ describe('Function: routingAttributes', () => {
     expect(attributes[key]).toBe(JSON.stringify({ d: { d: { d: { d: 'bottom' } } } }));
   });
 
-  it('turns numbers and booleans into strings', () => {
-    expect(routingAttributes({ agent: 42, queue: false })).toMatchObject({
-      agent: '42',
-      queue: 'false',
-      routingTarget: 'AGENT',
+  it('turns a number into a string', () => {
+    expect(routingAttributes({ agent: 42, queue: QUEUE_ARN })).toMatchObject({ agent: '42', routingTarget: 'AGENT' });
+  });
+
+  describe('Rule: a value that names nobody is "" and never wins over one that names someone', () => {
+    const NOBODY: [string, unknown][] = [
+      ['{}', {}],
+      ['[]', []],
+      ['a blank string', ' \t '],
+      ['false', false],
+      ['true', true],
+      ['"null"', 'null'],
+      ['" Undefined "', ' Undefined '],
+      ['"false"', 'false'],
+      ['the JSON string "{}"', '{}'],
+      ['the JSON string "[ ]"', '[ ]'],
+      ['an object of blanks and nulls', { id: '', name: null, skills: [], flags: [false] }],
+      ['a JSON string of one', '{"id":" ","name":null}'],
+    ];
+
+    it.each(NOBODY)('agent %s with a named queue → QUEUE, agent ""', (_label, agent) => {
+      expect(routingAttributes({ agent, queue: QUEUE_ARN })).toEqual({
+        status: 'OK',
+        routingTarget: 'QUEUE',
+        agent: '',
+        queue: QUEUE_ARN,
+        queueId: 'qqqqqqqq-0000-1111-2222-333333333333',
+      });
+    });
+
+    it.each(NOBODY)('agent and queue %s → NONE, both ""', (_label, value) => {
+      expect(routingAttributes({ agent: value, queue: value })).toEqual({
+        status: 'OK',
+        routingTarget: 'NONE',
+        agent: '',
+        queue: '',
+      });
+    });
+
+    it.each<[string, unknown]>([
+      ['a number inside an object', { id: 0 }],
+      ['a text inside an array', [null, 'agent-7']],
+      ['a text that only looks empty-ish', 'nullable-agent'],
+    ])('still routes to an agent named by %s', (_label, agent) => {
+      expect(routingAttributes({ agent, queue: QUEUE_ARN }).routingTarget).toBe('AGENT');
     });
   });
 
@@ -196,6 +239,25 @@ describe('Bounds: hostile answers', () => {
 });
 
 describe('Bounds: error answers', () => {
+  it.each([
+    ['a message cut at 1,000 characters', 998],
+    ['a message one character longer', 999],
+  ])('never split an emoji: %s, with one at the cut', (_label, before) => {
+    const error = new SalesforceRejectedError(`${'x'.repeat(before)}😀😀 and more`, 400, []);
+
+    const { errorMessage } = errorAttributes(error);
+
+    expect(errorMessage.length).toBeLessThanOrEqual(1_000);
+    expect(errorMessage.endsWith('…')).toBe(true);
+    expect(isWellFormed(errorMessage)).toBe(true);
+  });
+
+  it('turn a lone surrogate Salesforce sent into U+FFFD', () => {
+    const { errorMessage } = errorAttributes(new SalesforceRejectedError('bad \ud83d text \ude00', 400, []));
+
+    expect(errorMessage).toBe('bad \ufffd text \ufffd');
+  });
+
   it('keep a message with control characters and 40,000 characters to one short line under 32 KB', () => {
     const error = new BadEventError(`bad ${'x\n\u0007'.repeat(20_000)}`);
 

@@ -19,14 +19,14 @@ const lambdaContext = (remainingMs: number) =>
   ({ awsRequestId: 'r-1', getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
 
 /** A bridge whose log lines are kept, and whose org and key read (the first lower layer) never settles. */
-function stuckBridge(): { bridge: Bridge; deadlines: Deadline[]; lines: string[] } {
+function stuckBridge(env: Record<string, string> = {}): { bridge: Bridge; deadlines: Deadline[]; lines: string[] } {
   const deadlines: Deadline[] = [];
   vi.spyOn(OrgCache.prototype, 'get').mockImplementation((_secretName, deadline) => {
     deadlines.push(deadline);
     return new Promise(() => {});
   });
   const lines: string[] = [];
-  const bridge = new Bridge(readConfig(ENV), new Logger('INFO', (line) => lines.push(line)));
+  const bridge = new Bridge(readConfig({ ...ENV, ...env }), new Logger('INFO', (line) => lines.push(line)));
   return { bridge, deadlines, lines };
 }
 
@@ -46,6 +46,14 @@ describe('Class: Bridge', () => {
       void bridge.handle(inboundCall, lambdaContext(1_000)).catch(() => {});
 
       expect(deadlines.map((deadline) => deadline.remaining())).toEqual([700]);
+    });
+
+    it("takes what init cost from the block's timeout: Connect's clock ran while the container started", () => {
+      const { bridge, deadlines } = stuckBridge({ FLOW_BLOCK_TIMEOUT_SECONDS: '4' });
+
+      void bridge.handle(inboundCall, lambdaContext(8_000), 3_300).catch(() => {});
+
+      expect(deadlines.map((deadline) => deadline.remaining())).toEqual([4_000 - 3_300 - 300]);
     });
 
     it("settles with TIMEOUT 150 ms before Lambda's deadline when a lower layer never settles", async () => {

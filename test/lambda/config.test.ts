@@ -39,9 +39,11 @@ describe('Function: readConfig', () => {
       defaultFlowDevName: undefined,
       defaultFallbackQueue: undefined,
       keyCacheTtlMs: 900_000,
+      orgCacheSize: 1_000,
       flowBlockTimeoutMs: 8_000,
       onError: 'throw',
       logLevel: 'INFO',
+      summaryLogLevel: 'INFO',
       orgRecords: undefined,
     });
   });
@@ -77,6 +79,19 @@ describe('Function: readConfig', () => {
   });
 
   it.each([
+    ['1', 1],
+    ['100000', 100_000],
+  ])('reads ORG_CACHE_SIZE=%s', (value, size) => {
+    expect(readConfig({ ...VALID, ORG_CACHE_SIZE: value }).orgCacheSize).toBe(size);
+  });
+
+  it.each(['0', '100001', '1.5', 'many'])('refuses ORG_CACHE_SIZE=%s, naming it and the range', (value) => {
+    expect(configError({ ...VALID, ORG_CACHE_SIZE: value }).message).toBe(
+      'ORG_CACHE_SIZE must be a whole number from 1 to 100000',
+    );
+  });
+
+  it.each([
     ['a bucket', 'connect-org-records', { bucket: 'connect-org-records', folder: undefined }],
     [
       'a bucket and a folder',
@@ -97,6 +112,15 @@ describe('Function: readConfig', () => {
     ['an empty folder name', 'records//x'],
   ])('refuses SECRET_CACHE_S3 with %s, naming the setting', (_label, value) => {
     expect(configError({ ...VALID, SECRET_CACHE_S3: value }).message).toMatch(/^SECRET_CACHE_S3 must /);
+  });
+
+  it.each([
+    [{ LOG_LEVEL: 'ERROR' }, 'ERROR', 'INFO'],
+    [{ AWS_LAMBDA_LOG_LEVEL: 'WARN' }, 'WARN', 'WARN'],
+    [{ LOG_LEVEL: 'DEBUG', AWS_LAMBDA_LOG_LEVEL: 'FATAL' }, 'DEBUG', 'ERROR'],
+    [{ AWS_LAMBDA_LOG_LEVEL: 'TRACE' }, 'DEBUG', 'INFO'],
+  ])('with %j logs at %s, and writes the summary line at %s at least', (env, logLevel, summaryLogLevel) => {
+    expect(readConfig({ ...VALID, ...env })).toMatchObject({ logLevel, summaryLogLevel });
   });
 
   it('accepts a 15-character org id and takes the level from AWS_LAMBDA_LOG_LEVEL', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_BUDGET_MS, Deadline, SAFETY_MARGIN_MS } from '../../lambda/src/deadline.ts';
 import { TimeoutError } from '../../lambda/src/errors.ts';
 
@@ -57,6 +57,41 @@ describe('Class: Deadline', () => {
       await expect(Deadline.in(50).sleep(500, 'calling Salesforce again')).rejects.toThrow(
         'no time left to wait 500 ms before calling Salesforce again',
       );
+    });
+  });
+
+  describe('Clock', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    it('runs on a monotonic clock: a wall clock stepped back 30 s or ahead 30 s changes nothing', () => {
+      // Prepare
+      const deadline = Deadline.in(1_000);
+      const wall = Date.now();
+
+      // Act
+      vi.spyOn(Date, 'now').mockReturnValue(wall - 30_000);
+      const afterStepBack = deadline.remaining();
+      vi.spyOn(Date, 'now').mockReturnValue(wall + 30_000);
+      const afterStepAhead = deadline.remaining();
+      const fromContext = Deadline.fromContext({ getRemainingTimeInMillis: () => 2_000 }).remaining();
+
+      // Assess
+      expect(afterStepBack).toBeGreaterThan(900);
+      expect(afterStepBack).toBeLessThanOrEqual(1_000);
+      expect(afterStepAhead).toBeGreaterThan(900);
+      expect(fromContext).toBeGreaterThan(1_600);
+      expect(fromContext).toBeLessThanOrEqual(1_700);
+    });
+
+    it('counts whole milliseconds, for timers and abort signals', () => {
+      let now = 0.25;
+      const deadline = Deadline.in(10, () => now);
+
+      now = 0.75;
+
+      expect(deadline.remaining()).toBe(9);
     });
   });
 

@@ -12,6 +12,7 @@ import {
   SalesforceRejectedError,
   SalesforceUnavailableError,
   TimeoutError,
+  truncate,
 } from '../../lambda/src/errors.ts';
 
 describe('Module: errors', () => {
@@ -54,6 +55,27 @@ describe('Module: errors', () => {
       expect(error).toBeInstanceOf(InternalError);
       expect(error.message).toBe('unexpected failure inside the bridge (see the function log)');
       expect(error.cause).toBe(bug);
+    });
+  });
+
+  describe('Function: truncate', () => {
+    it('keeps a text that fits as it is', () => {
+      expect(truncate('😀 fits', 8)).toBe('😀 fits');
+    });
+
+    it('cuts to the length asked, ending in …', () => {
+      expect(truncate('abcdefgh', 5)).toBe('abcd…');
+    });
+
+    it('never cuts between the two halves of an emoji: it drops the whole emoji', () => {
+      const cut = truncate('abc😀def', 5);
+
+      expect(cut).toBe('abc…');
+      expect((cut as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
+    });
+
+    it('keeps an emoji that ends right at the cut', () => {
+      expect(truncate('ab😀defg', 5)).toBe('ab😀…');
     });
   });
 });

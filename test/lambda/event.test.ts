@@ -271,12 +271,21 @@ describe('Function: parseEvent', () => {
 
       expect(body(invocation).flowInputParameters).toEqual({ Kept: 'yes' });
       expect(warnings(invocation)).toEqual([
-        'flow input "Nested" dropped: its value is not a string, number or boolean',
-        'flow input "Bad?Name" dropped: its name is empty or holds control characters',
-        'flow input "Note" dropped: its value holds control characters',
+        '3 flow inputs dropped: "Nested" (its value is not a string, number or boolean); "Bad?Name" (its name is empty or holds control characters); "Note" (its value holds control characters)',
       ]);
       // eslint-disable-next-line no-control-regex -- finding control characters is the point
       expect(warnings(invocation).join('')).not.toMatch(/[\u0000-\u001f]/);
+    });
+
+    it('names 5,000 unusable flow inputs in one warning: the first five, and how many more', () => {
+      const parameters = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`flowInput-In${i}`, { i }]));
+
+      const invocation = parseEvent(connectEvent(parameters), NO_DEFAULTS);
+
+      expect(warnings(invocation)).toHaveLength(1);
+      expect(warnings(invocation)[0]).toMatch(
+        /^5000 flow inputs dropped: "In0" \(its value is not a string, number or boolean\); .*"In4" \(.*\); and 4995 more$/,
+      );
     });
 
     it('drops a flowInputParameters that is not a JSON object, with a warning', () => {

@@ -352,6 +352,38 @@ describe('Class: OrgCache', () => {
       expect(home.calls).toBe(1);
     });
 
+    it('pushes out an org that holds no key before one whose key it keeps for a key-store outage', async () => {
+      // Prepare: orgs a and b loaded; "broken" failed to load, so it holds no key
+      const { loads, sourceFor } = perCallSources();
+      const failing = (name: string): OrgSource =>
+        name === 'broken'
+          ? { description: 'broken', load: async () => Promise.reject(new KeyError('broken was not found')) }
+          : sourceFor(name);
+      const cache = orgCache(new ScriptedSource([KEY_A]), { ttlMs: 60_000, sourceFor: failing, maxOrgs: 3 });
+      await cache.get('a', Deadline.in(1000));
+      await cache.get('b', Deadline.in(1000));
+      await cache.get('broken', Deadline.in(1000)).catch(() => undefined);
+
+      // Act: a fourth org needs room; then a and b again
+      await cache.get('c', Deadline.in(1000));
+      await cache.get('a', Deadline.in(1000));
+      await cache.get('b', Deadline.in(1000));
+
+      // Assess: a and b were kept (no second load)
+      expect(Object.fromEntries(loads)).toEqual({ a: 1, b: 1, c: 1 });
+    });
+
+    it('keeps 1,000 orgs by default: a second round of 1,000 reads nothing', async () => {
+      const { loads, sourceFor } = perCallSources();
+      const cache = orgCache(new ScriptedSource([KEY_A]), { ttlMs: 60_000, sourceFor });
+      const names = Array.from({ length: 1_000 }, (_, i) => `org${i}`);
+
+      for (let round = 0; round < 2; round++) for (const name of names) await cache.get(name, Deadline.in(1000));
+
+      expect([...loads.values()].every((n) => n === 1)).toBe(true);
+      expect(loads.size).toBe(1_000);
+    });
+
     it('shares one load per org between concurrent callers', async () => {
       const { loads, sourceFor } = perCallSources(30);
       const cache = orgCache(new ScriptedSource([KEY_A]), { ttlMs: 60_000, sourceFor });

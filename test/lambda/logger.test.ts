@@ -55,6 +55,30 @@ describe('Class: Logger', () => {
   });
 });
 
+describe('Method: summary', () => {
+  it('writes the summary line whatever the threshold, at its own level', () => {
+    const lines: string[] = [];
+    const logger = new Logger('ERROR', (line) => lines.push(line));
+
+    logger.info('dropped');
+    logger.summary('INFO', 'routed', { Calls: 1 });
+
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'routed', Calls: 1 }),
+    ]);
+  });
+
+  it("raises it to the summary floor (Lambda's own log level), which with() keeps", () => {
+    const lines: string[] = [];
+    const logger = new Logger('WARN', (line) => lines.push(line), undefined, 'WARN').with({ requestId: 'r' });
+
+    logger.summary('INFO', 'routed', {});
+    logger.summary('ERROR', 'not routed', {});
+
+    expect(lines.map((line) => JSON.parse(line).level)).toEqual(['WARN', 'ERROR']);
+  });
+});
+
 describe('Function: scrub', () => {
   it('leaves ordinary text alone', () => {
     const text =

@@ -63,12 +63,12 @@ function request(methodName: string, extra?: Record<string, unknown>) {
   return invocation.request;
 }
 
-async function outcome(methodName: string, steps: Step[], extra?: Record<string, unknown>) {
+async function outcome(methodName: string, steps: Step[], extra?: Record<string, unknown>, budgetMs = 5_000) {
   const { client, sent } = inMemorySalesforce(...steps);
   const trace = newTrace();
   try {
     const attributes = await callSalesforce(request(methodName, extra), deps(client), {
-      deadline: Deadline.in(5_000),
+      deadline: Deadline.in(budgetMs),
       trace,
     });
     return { attributes, sent, trace, error: undefined };
@@ -133,6 +133,24 @@ describe('Function: callSalesforce', () => {
         code: 'BAD_ANSWER',
         message: 'Salesforce answered 2xx without a voiceCallId: the VoiceCall may exist, but its id is unknown',
       });
+      expect(sent).toHaveLength(1);
+    });
+  });
+
+  describe('Rule: no request leaves with too little time for its answer', () => {
+    it('sends nothing when less than 150 ms are left, even on the first attempt', async () => {
+      const { error, sent } = await outcome('executeOmniFlow', [], undefined, 120);
+
+      expect(sent).toEqual([]);
+      expect(error).toMatchObject({
+        code: 'TIMEOUT',
+        message: expect.stringMatching(/^only \d+ ms were left before the deadline: Salesforce was not called$/),
+      });
+    });
+
+    it('sends the first attempt with 150 ms left or more', async () => {
+      const { sent } = await outcome('executeOmniFlow', [], undefined, 400);
+
       expect(sent).toHaveLength(1);
     });
   });

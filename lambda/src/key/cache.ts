@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Deadline } from '../deadline.ts';
+import { DEFAULT_ORG_CACHE_SIZE } from '../config.ts';
+import { Deadline, monotonicNow } from '../deadline.ts';
 import { backoffMs } from '../retry.ts';
 import { RetryableKeyError } from './aws-errors.ts';
 import type { Org, OrgSource } from './source.ts';
@@ -11,8 +12,11 @@ import type { Org, OrgSource } from './source.ts';
 export const MAX_KEY_FETCH_ATTEMPTS = 10;
 /** One GetParameter / GetSecretValue may take this long; a stalled one is abandoned and tried again. */
 export const KEY_ATTEMPT_TIMEOUT_MS = 1_500;
-/** Orgs (per-call secrets) kept at once besides the function's own; the least recently used is dropped first. */
-export const MAX_ORGS = 32;
+/**
+ * Orgs (per-call secrets) kept at once besides the function's own, unless `ORG_CACHE_SIZE` says otherwise: enough for
+ * a large contact centre's orgs, at a few kilobytes each (the settings, the parsed key, a token minted ahead).
+ */
+export const MAX_ORGS = DEFAULT_ORG_CACHE_SIZE;
 /** Past its TTL a key is still used while refreshing it fails, up to this age; only a 401 drops it sooner. */
 export const MAX_KEY_AGE_MS = 24 * 3600_000;
 /** A call holding a usable key waits this long for a refresh before it goes on with the key it has. */
@@ -29,7 +33,9 @@ export interface OrgCacheOptions {
   readonly ttlMs: number;
   /** The source of a per-call secret's org. */
   readonly sourceFor: (secretName: string) => OrgSource;
+  /** Per-call orgs kept at once. @default MAX_ORGS */
   readonly maxOrgs?: number;
+  /** The clock of the TTL and the ages. @default monotonicNow: a wall-clock step neither expires nor revives a key */
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -81,6 +87,11 @@ export class OrgCache {
     private readonly options: OrgCacheOptions,
   ) {
     this.#entries.set(HOME, newEntry(home));
+  }
+
+  /** The source of the function's own org. */
+  get home(): OrgSource {
+    return this.#entries.get(HOME)!.source;
   }
 
   /**
@@ -192,22 +203,38 @@ export class OrgCache {
     }
   }
 
-  /** The entry for `name`, made most recently used; a new one pushes out the least recently used per-call org. */
+  /**
+   * The entry for `name`, made most recently used. A new one beyond {@link OrgCacheOptions.maxOrgs} pushes out a
+   * per-call org: the least recently used that holds no key, else the least recently used — a key past its TTL is
+   * kept while there is room, for the calls a key-store outage would otherwise fail.
+   */
   #entry(name: string): Entry {
     let entry = this.#entries.get(name);
     if (entry) {
       this.#entries.delete(name);
     } else {
       entry = newEntry(this.options.sourceFor(name));
-      const oldest = [...this.#entries.keys()].find((key) => key !== HOME);
-      if (oldest !== undefined && this.#entries.size > (this.options.maxOrgs ?? MAX_ORGS)) this.#entries.delete(oldest);
+      if (this.#entries.size > (this.options.maxOrgs ?? MAX_ORGS)) this.#evictOne();
     }
     this.#entries.set(name, entry);
     return entry;
   }
 
+  #evictOne(): void {
+    let oldest: string | undefined;
+    for (const [key, entry] of this.#entries) {
+      if (key === HOME || entry.inflight) continue;
+      if (entry.value === undefined) {
+        this.#entries.delete(key);
+        return;
+      }
+      oldest ??= key;
+    }
+    if (oldest !== undefined) this.#entries.delete(oldest);
+  }
+
   #now(): number {
-    return (this.options.now ?? Date.now)();
+    return (this.options.now ?? monotonicNow)();
   }
 }
 

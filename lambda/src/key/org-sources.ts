@@ -48,6 +48,11 @@ export class ContactCentreSecretSource implements OrgSource {
     return this.#secret.description;
   }
 
+  /** The secret's complete ARN, once it has been read. */
+  get arn(): string | undefined {
+    return this.#secret.arn;
+  }
+
   prepare(): Promise<void> {
     return this.#secret.prepare();
   }

@@ -10,6 +10,7 @@ import { ContactCentreSecretSource, homeOrgSource } from './org-sources.ts';
 export function orgCacheFor(config: BridgeConfig): OrgCache {
   return new OrgCache(homeOrgSource(config.home), {
     ttlMs: config.keyCacheTtlMs,
+    maxOrgs: config.orgCacheSize,
     sourceFor: (secretName) => new ContactCentreSecretSource(secretName, 'secretName in the event'),
   });
 }

@@ -15,6 +15,8 @@ const secretsManager = lazyClient(async () => {
  */
 export class SecretsManagerKeySource implements KeySource {
   readonly description: string;
+  /** The secret's complete ARN, as Secrets Manager answered the last read; undefined before one. */
+  arn: string | undefined;
 
   /** @param origin - what named the secret, for messages: a setting (`PRIVATE_KEY_SECRET_ID`) or an event field */
   constructor(
@@ -36,6 +38,7 @@ export class SecretsManagerKeySource implements KeySource {
         abortSignal: signal,
       });
       value = out.SecretString;
+      this.arn = out.ARN ?? this.arn;
     } catch (error) {
       throw keyFetchError(error, this.description, signal);
     }

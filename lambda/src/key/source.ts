@@ -24,6 +24,8 @@ export interface Org {
 export interface OrgSource {
   /** Names the stored item and what named it, e.g. `Secrets Manager secret acme (SECRET_NAME)`. */
   readonly description: string;
+  /** The stored item's complete ARN, once a load has read it (a Secrets Manager secret's). */
+  readonly arn?: string | undefined;
   /** Loads what a load needs (its key store's SDK client), so that the first load's request leaves at once. */
   prepare?(): Promise<void>;
   /**
