@@ -12,11 +12,10 @@ import {
 import { MAX_FLOW_BLOCK_TIMEOUT_SECONDS } from '../../lambda/src/config.ts';
 import { type Reply, replies, type SeenRequest } from '../emulators/salesforce.ts';
 import { sampleEvent, useSandbox } from '../support/integration.ts';
-import { ERROR_TYPES, externalKeys, invokeAction, lambdaEvent, runFlow, targets } from './flow-walker.ts';
+import { externalKeys, invokeAction, lambdaEvent, runFlow, targets } from './flow-walker.ts';
+import { itIsWellFormedFlowLanguage } from './flow-language.ts';
 import { INSTANCE_ARN, synthBridge } from './support.ts';
 
-const FORBIDDEN_ID_CHARS = /[%:(\\/)=$,;[\]{}]/;
-const RESERVED_IDS = new Set(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']);
 const DYNAMIC_VALUE = /^\$\.(Attributes|External)\.[A-Za-z0-9_-]+$/;
 const FALLBACK_QUEUE = `${INSTANCE_ARN}/queue/fallback-0000`;
 const CONNECT = 'arn:aws:connect:us-east-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
@@ -89,50 +88,13 @@ describe.each(SAMPLE_FLOWS)('Contact flow: $entry ($type)', (sample) => {
   const byId = new Map(flow.Actions.map((action) => [action.Identifier, action]));
 
   describe('is well-formed flow language', () => {
-    it('declares the flow language version and a start action that exists', () => {
-      expect(flow.Version).toBe('2019-10-30');
-      expect(byId.has(flow.StartAction)).toBe(true);
-    });
+    itIsWellFormedFlowLanguage(flow);
 
     it('is the flow type Connect deploys it as, and says where it plugs in', () => {
       expect(FLOW_TYPES[flow.Metadata!.type!]).toBe(sample.type);
       expect(flow.Metadata!.description).toMatch(sample.pluggedInAfter);
       expect(flow.Metadata!.description!.length).toBeLessThanOrEqual(500);
       expect(flow.Metadata!.name!.length).toBeLessThanOrEqual(127);
-    });
-
-    it('gives every action a unique, legal identifier and a known type', () => {
-      expect(byId.size).toBe(flow.Actions.length);
-      for (const action of flow.Actions) {
-        expect(action.Identifier.length).toBeLessThanOrEqual(50);
-        expect(action.Identifier).not.toMatch(FORBIDDEN_ID_CHARS);
-        expect(RESERVED_IDS.has(action.Identifier)).toBe(false);
-        expect(Object.keys(ERROR_TYPES), action.Type).toContain(action.Type);
-      }
-    });
-
-    it('points every transition at an existing action, branching only on errors its action type has', () => {
-      for (const action of flow.Actions) {
-        for (const target of targets(action)) expect(byId.has(target), `${action.Identifier} → ${target}`).toBe(true);
-        for (const error of action.Transitions.Errors ?? [])
-          expect(ERROR_TYPES[action.Type], `${action.Identifier}: ${error.ErrorType}`).toContain(error.ErrorType);
-      }
-    });
-
-    it('reaches every action from the start, and ends only by disconnecting or transferring', () => {
-      const seen = new Set<string>();
-      const queue = [flow.StartAction];
-      while (queue.length > 0) {
-        const id = queue.pop()!;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        queue.push(...targets(byId.get(id)!));
-      }
-      expect([...seen].sort()).toEqual([...byId.keys()].sort());
-      for (const action of flow.Actions) {
-        if (action.Type === 'DisconnectParticipant') expect(targets(action)).toEqual([]);
-        else expect(action.Transitions.NextAction, action.Identifier).toBeDefined();
-      }
     });
 
     it('uses dynamic values only as a single JSONPath identifier, and one queue or agent per working queue', () => {

@@ -16,18 +16,15 @@ import { CALLER_NUMBER, sampleEvent, useSandbox } from '../support/integration.t
 import {
   byMethod,
   callEvent,
-  ERROR_TYPES,
   externalKeys,
   invokeAction,
   type LambdaAnswer,
   lambdaEvent,
   NO_INPUT,
   runFlow,
-  targets,
 } from './flow-walker.ts';
+import { itIsWellFormedFlowLanguage } from './flow-language.ts';
 
-const FORBIDDEN_ID_CHARS = /[%:(\\/)=$,;[\]{}]/;
-const RESERVED_IDS = new Set(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']);
 /** A whole dynamic value: one JSONPath identifier the flow language knows. */
 const DYNAMIC_VALUE =
   /^\$\.(?:(?:Attributes|External|FlowAttributes)\.[A-Za-z0-9_-]+|CustomerEndpoint\.Address|StoredCustomerInput)$/;
@@ -127,13 +124,9 @@ function participantInputProblems({ Parameters: p, Transitions: t }: FlowAction)
 
 describe.each(SAMPLES)('Contact flow: $name ($type)', (sample) => {
   const flow = JSON.parse(flowText(sample.file)) as Flow;
-  const byId = new Map(flow.Actions.map((action) => [action.Identifier, action]));
 
   describe('is well-formed flow language', () => {
-    it('declares the flow language version and a start action that exists', () => {
-      expect(flow.Version).toBe('2019-10-30');
-      expect(byId.has(flow.StartAction)).toBe(true);
-    });
+    itIsWellFormedFlowLanguage(flow);
 
     it('is the flow type an admin imports it as, says where it plugs in, and that it is imported by hand', () => {
       expect(FLOW_TYPES[flow.Metadata!.type!]).toBe(sample.type);
@@ -141,40 +134,6 @@ describe.each(SAMPLES)('Contact flow: $name ($type)', (sample) => {
       expect(flow.Metadata!.description).toMatch(/import it by hand, the stack does not deploy it/);
       expect(flow.Metadata!.description!.length).toBeLessThanOrEqual(500);
       expect(flow.Metadata!.name!.length).toBeLessThanOrEqual(127);
-    });
-
-    it('gives every action a unique, legal identifier and a type the walker knows', () => {
-      expect(byId.size).toBe(flow.Actions.length);
-      for (const action of flow.Actions) {
-        expect(action.Identifier.length).toBeLessThanOrEqual(50);
-        expect(action.Identifier).not.toMatch(FORBIDDEN_ID_CHARS);
-        expect(RESERVED_IDS.has(action.Identifier)).toBe(false);
-        expect(Object.keys(ERROR_TYPES), action.Type).toContain(action.Type);
-      }
-    });
-
-    it('points every transition at an existing action, branching only on errors its action type has', () => {
-      for (const action of flow.Actions) {
-        for (const target of targets(action)) expect(byId.has(target), `${action.Identifier} → ${target}`).toBe(true);
-        for (const error of action.Transitions.Errors ?? [])
-          expect(ERROR_TYPES[action.Type], `${action.Identifier}: ${error.ErrorType}`).toContain(error.ErrorType);
-      }
-    });
-
-    it('reaches every action from the start, and ends only by disconnecting or transferring', () => {
-      const seen = new Set<string>();
-      const queue = [flow.StartAction];
-      while (queue.length > 0) {
-        const id = queue.pop()!;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        queue.push(...targets(byId.get(id)!));
-      }
-      expect([...seen].sort()).toEqual([...byId.keys()].sort());
-      for (const action of flow.Actions) {
-        if (action.Type === 'DisconnectParticipant') expect(targets(action)).toEqual([]);
-        else expect(action.Transitions.NextAction, action.Identifier).toBeDefined();
-      }
     });
 
     it('uses dynamic values only as the flow language allows, and reads only flow attributes it sets', () => {
