@@ -1,17 +1,22 @@
 // npm run doctor -- --env FILE [--certificate FILE] [--stack NAME]
 //
 // A preflight against a real configuration: one line per check, in order, each failure saying what to fix; exit 0
-// only when every check passed. It routes nothing: Salesforce is asked to clear routing for a call that does not exist.
+// only when every check passed (1 otherwise, 2 for a bad command line). It routes nothing: Salesforce is asked to clear
+// routing for a call that does not exist. `--help` prints HELP.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type DoctorArgs, parseDoctorArgs, USAGE } from './args.ts';
+import { type DoctorArgs, HELP, parseDoctorArgs, USAGE } from './args.ts';
 import { type EnvFile, readEnvFile } from './env-file.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
-  let args: DoctorArgs;
+  let args: DoctorArgs | 'help';
   let file: EnvFile;
   try {
     args = parseDoctorArgs(argv);
+    if (args === 'help') {
+      console.log(HELP);
+      return 0;
+    }
     file = readEnvFile(args.envFile);
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);

@@ -19,8 +19,25 @@ async function run(file: string, args: string[]): Promise<{ code: number; out: s
   return { code: result.code, out: result.stdout + result.stderr };
 }
 
+/** `npm run synth` with an output directory and context: no `--no-notices`, cdk.json turns them off. */
 const cdk = (outdir: string, context: string[]) =>
-  run(bin('cdk'), ['synth', '--quiet', '--no-notices', '-o', outdir, ...context.flatMap((c) => ['-c', c])]);
+  run(bin('cdk'), ['synth', '--quiet', '-o', outdir, ...context.flatMap((c) => ['-c', c])]);
+
+/**
+ * `cdk cli-telemetry --status` with the CLI's trace (`-vv`), as on a developer's machine: a fresh HOME, not CI (on CI
+ * the CLI hides notices by itself), and a proxy that refuses at once, so nothing reaches the network even when asked.
+ */
+async function telemetryStatus(args: string[] = []): Promise<{ code: number; out: string; trace: string[] }> {
+  const result = await runCommand(
+    bin('cdk'),
+    ['cli-telemetry', '--status', '-vv', ...args],
+    { HOME: mkdtempSync(join(tmpdir(), 'cdk-home-')), HTTPS_PROXY: 'http://127.0.0.1:9', TELEMETRY_ENDPOINT: '' },
+    60_000,
+  );
+  const out = result.stdout + result.stderr;
+  return { code: result.code, out, trace: out.split('\n').filter((line) => /^\[[\d:]+\] /.test(line)) };
+}
+const aboutNotices = (trace: string[]) => trace.filter((line) => /notices/i.test(line));
 
 // A synth takes over 30 s on a busy two-core machine: each test may take as long as the command may run.
 describe('Command: npx cdk synth', { timeout: 120_000 }, () => {
@@ -70,5 +87,26 @@ describe('Command: npx cdk synth', { timeout: 120_000 }, () => {
     expect(synth.code).not.toBe(0);
     expect(synth.out).toContain('connect-omniflow-bridge: context stackName must start with a letter');
     expect(synth.out).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('File: cdk.json, for every CDK CLI command in this project (scripts, tests, CI)', { timeout: 60_000 }, () => {
+  it('turns the CLI telemetry off', async () => {
+    const status = await telemetryStatus();
+
+    expect(status.code, status.out).toBe(0);
+    expect(status.out).toContain('CLI Telemetry is disabled.');
+    expect(status.trace).toContainEqual(expect.stringMatching(/\] Telemetry disabled$/));
+    expect(status.out).not.toMatch(/Telemetry sink registered|Telemetry dispatched/);
+  });
+
+  it('turns notices off: the CLI neither fetches nor shows them', async () => {
+    const status = await telemetryStatus();
+    // The same command with notices asked for: the trace shows them fetched, so the check above is live.
+    const asked = await telemetryStatus(['--notices']);
+
+    expect(aboutNotices(status.trace)).toEqual([]);
+    expect(status.out).not.toMatch(/NOTICES/);
+    expect(aboutNotices(asked.trace)).not.toEqual([]);
   });
 });

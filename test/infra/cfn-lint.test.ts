@@ -1,18 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OmniFlowBridgeStack } from '../../infra/omniflow-bridge-stack.ts';
-import { runCommand } from '../support/run-command.ts';
+import { CFN_LINT_INSTALL_HINT, type Finding, runCfnLint } from './cfn-lint.ts';
 import { INSTANCE_ARN, KMS_ARN, SECRET_ARN, newApp } from './support.ts';
-
-interface Finding {
-  readonly Filename: string;
-  readonly Level: 'Error' | 'Warning' | 'Informational';
-  readonly Message: string;
-  readonly Rule: { readonly Id: string };
-  readonly Location: { readonly Path: readonly (string | number)[] };
-}
 
 const SETTINGS = {
   connectInstanceArn: INSTANCE_ARN,
@@ -70,9 +62,7 @@ describe('Command: cfn-lint on the synthesized templates', () => {
     files.planted = join(mkdtempSync(join(tmpdir(), 'cfn-lint-')), 'planted.template.json');
     writeFileSync(files.planted, JSON.stringify(planted));
 
-    const run = await runCommand('cfn-lint', ['--format', 'json', ...Object.values(files)], { HOME: tmpdir() });
-    expect(run.stderr, 'cfn-lint must be installed (pip install cfn-lint)').not.toMatch(/not found|No such file/);
-    findings = JSON.parse(run.stdout) as Finding[];
+    findings = await runCfnLint(Object.values(files));
   }, 120_000);
 
   const of = (variant: string, level: Finding['Level']) =>
@@ -90,5 +80,44 @@ describe('Command: cfn-lint on the synthesized templates', () => {
     const errors = of('planted', 'Error');
 
     expect(errors.some((f) => f.Rule.Id.startsWith('E') && f.Location.Path.includes('Runtime'))).toBe(true);
+  });
+});
+
+describe('Function: runCfnLint', () => {
+  const templates = () => [join(mkdtempSync(join(tmpdir(), 'cfn-lint-')), 'any.template.json')];
+  const dirWith = (scripts: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-path-'));
+    for (const [name, body] of Object.entries(scripts)) {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    }
+    return dir;
+  };
+
+  it('fails with the install hint when cfn-lint is not on PATH', async () => {
+    const path = dirWith({});
+
+    await expect(runCfnLint(templates(), { PATH: path })).rejects.toThrow(
+      `cfn-lint is not installed (not found on PATH): install it with ${CFN_LINT_INSTALL_HINT}`,
+    );
+  });
+
+  it('fails with the install hint when cfn-lint is on PATH but does not run (a pyenv shim, the active Python lacks it)', async () => {
+    const path = dirWith({
+      'cfn-lint':
+        'echo "pyenv: cfn-lint: command not found" >&2; echo "The \'cfn-lint\' command exists in these Python versions:" >&2; exit 127',
+    });
+
+    await expect(runCfnLint(templates(), { PATH: path })).rejects.toThrow(
+      `cfn-lint is not runnable (exit code 127: pyenv: cfn-lint: command not found): install it with ${CFN_LINT_INSTALL_HINT}`,
+    );
+  });
+
+  it('fails with the install hint, not a parse error, when what runs as cfn-lint answers something else', async () => {
+    const path = dirWith({ 'cfn-lint': 'echo "usage: something else"' });
+
+    await expect(runCfnLint(templates(), { PATH: path })).rejects.toThrow(
+      `cfn-lint did not answer in JSON (usage: something else): install it with ${CFN_LINT_INSTALL_HINT}`,
+    );
   });
 });

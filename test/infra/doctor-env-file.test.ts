@@ -81,6 +81,13 @@ describe('Function: parseDoctorArgs', () => {
     });
   });
 
+  it.each([[['--help']], [['-h']], [['--stack', 'Bridge', '-h']], [['--env', 'a.env', '--help']]])(
+    'answers %j with a request for help, whatever else is given',
+    (argv) => {
+      expect(parseDoctorArgs(argv)).toBe('help');
+    },
+  );
+
   it.each([
     [[], '--env FILE is required'],
     [['--env', 'a.env', '--stack', ' '], '--stack needs a value'],

@@ -196,7 +196,7 @@ describe('Command: npm run doctor (against the emulators)', () => {
 
       expect(run.code).toBe(1);
       expect(lineOf(run, 'key store readable')).toMatch(
-        /— fix: no AWS credentials were found: set AWS_PROFILE \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\) in .*bare\.env or your shell$/,
+        /^FAIL {2}key store readable: cannot read SSM parameter .* \(PRIVATE_KEY_PARAM_NAME\): no AWS credentials — fix: set AWS_PROFILE \(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\) in .*bare\.env or your shell, or run aws configure$/,
       );
       expect(lineOf(run, 'Salesforce host')).toMatch(
         /^FAIL {2}Salesforce host resolves and its TLS is valid: localhost's TLS certificate is not accepted: .*\(UNABLE_TO_VERIFY_LEAF_SIGNATURE\) — fix: .*set NODE_EXTRA_CA_CERTS in .*bare\.env to its CA certificate file$/,
@@ -223,6 +223,25 @@ describe('Command: npm run doctor (against the emulators)', () => {
       expect(run.stdout).toContain('1 failed, 4 skipped, 0 passed');
     },
     RUN_TIMEOUT_MS,
+  );
+
+  it.each([['--help'], ['-h']])(
+    '%s prints the usage, the options, the checks and the exit codes, and exits 0 checking nothing',
+    async (flag) => {
+      const run = await doctor([flag]);
+
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^usage: npm run doctor -- --env FILE \[--certificate FILE\] \[--stack NAME\]\n/);
+      for (const option of ['--env FILE', '--certificate FILE', '--stack NAME', '-h, --help']) {
+        expect(run.stdout).toContain(`\n  ${option} `);
+      }
+      expect(run.stdout).toMatch(
+        /\nExit codes:\n {2}0 {2}every check passed\n {2}1 {2}a check failed or was skipped\n {2}2 {2}the command line is wrong/,
+      );
+      expect(checkLines(run)).toEqual([]);
+      expect(sandbox.salesforce.requests).toEqual([]);
+    },
   );
 
   it('refuses a command line without --env, with usage and exit code 2', async () => {

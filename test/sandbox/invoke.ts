@@ -4,7 +4,7 @@
 // whose deadline counts down) and prints the verdict on the first line - routed to whom in how long, or how it failed
 // and what Connect does then - followed by labelled detail: what Connect gets, what Salesforce received, the timings
 // and the function's log. Without --real, local emulators stand in for Salesforce (HTTPS, verifying the JWT) and SSM
-// (holding a generated key pair).
+// (holding a generated key pair). Exit codes: see HELP.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -29,13 +29,46 @@ interface Options {
   readonly onError: 'throw' | 'attributes' | undefined;
 }
 
+/** The exit codes: the call served as asked, not served, or a command line the command cannot run with. */
+const EXIT = { served: 0, notServed: 1, usage: 2 } as const;
+
+const USAGE = `usage: npm run invoke -- [event.json] [--scenario ${Object.keys(SCENARIOS).join('|')}] [--timeout ms] [--on-error throw|attributes] [--real [--env FILE]]`;
+
+const HELP = `${USAGE}
+       npm start -- … (the same)
+
+Runs the built bundle (dist/lambda) once on a Connect event, as Lambda would: a fresh container, then the handler
+with a deadline. Prints the verdict on the first line (routed to whom in how long, or how it failed and what Connect
+does then), then what Connect gets, what Salesforce received, the timings and the function's log. Without --real,
+local emulators stand in for Salesforce (HTTPS, verifying the JWT) and SSM (holding a generated key).
+
+  event.json                   the Connect event (default: test/events/inbound-call.json; more in test/events/)
+  --scenario NAME              what the local Salesforce answers (below; default: agent for a routing call,
+                               accepted for the other methods)
+  --timeout MS                 the function's timeout in milliseconds (default: 8000, Connect's maximum)
+  --on-error throw|attributes  how a failure reaches Connect, as ON_ERROR (default: throw)
+  --real                       your real key store and Salesforce org, with the settings from the environment
+  --env FILE                   with --real: the settings from this dotenv file (see .env.example)
+  -h, --help                   print this and exit
+
+Scenarios:
+${Object.entries(SCENARIOS)
+  .map(([name, { about }]) => `  ${name.padEnd(9)} ${about}`)
+  .join('\n')}
+
+Exit codes:
+  0  the call was served as asked: routed to an agent or a queue, another method answered status OK, or a
+     keep-warm ping answered
+  1  it was not: failed (the block's Error branch, or status=ERROR), no answer within the timeout, or a routing
+     call routed nowhere (routingTarget NONE)
+  2  the command line is wrong: an unknown option, a bad value, an event or env file that cannot be read`;
+
 function usage(problem: string): never {
-  console.error(
-    `${problem}\n\nusage: npm run invoke -- [event.json] [--scenario ${Object.keys(SCENARIOS).join('|')}] [--timeout ms] [--on-error throw|attributes] [--real [--env FILE]]`,
-  );
-  process.exit(2);
+  console.error(`${problem}\n\n${USAGE}`);
+  process.exit(EXIT.usage);
 }
 
+/** The options of the command line; prints {@link HELP} and exits 0 on `--help`, or exits 2 on a mistake. */
 function options(argv: string[]): Options {
   let parsed;
   try {
@@ -43,6 +76,7 @@ function options(argv: string[]): Options {
       args: argv,
       allowPositionals: true,
       options: {
+        help: { type: 'boolean', short: 'h', default: false },
         scenario: { type: 'string' },
         timeout: { type: 'string', default: '8000' },
         real: { type: 'boolean', default: false },
@@ -54,6 +88,10 @@ function options(argv: string[]): Options {
     usage((error as Error).message);
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    process.exit(EXIT.served);
+  }
   if (positionals.length > 1) usage('give at most one event file');
   if (values.scenario !== undefined && !isScenario(values.scenario)) usage(`unknown scenario "${values.scenario}"`);
   const timeoutMs = Number(values.timeout);
@@ -188,10 +226,11 @@ function printRequestsOf(org: Sandbox['salesforce']): void {
   });
 }
 
-/** Prints the verdict on the first line, then the labelled detail. */
-function report(outcome: Invocation, container: LambdaContainer, about: string, sandbox?: Sandbox): void {
+/** Prints the verdict on the first line, then the labelled detail. @returns the exit code: 0 when the call was served */
+function report(outcome: Invocation, container: LambdaContainer, about: string, sandbox?: Sandbox): number {
   const log = invocationLog(container) as (InvocationLog & Record<string, unknown>) | undefined;
-  console.log(verdict(outcome, log));
+  const { line, served } = verdict(outcome, log);
+  console.log(line);
   heading('Run');
   console.log(`  ${about}`);
   printConnect(outcome);
@@ -208,6 +247,7 @@ function report(outcome: Invocation, container: LambdaContainer, about: string, 
     for (const [key, object] of sandbox.aws.objects) table({ [`s3://${key}`]: object.body });
   }
   printLog(container);
+  return served ? EXIT.served : EXIT.notServed;
 }
 
 async function main(): Promise<number> {
@@ -220,11 +260,10 @@ async function main(): Promise<number> {
     try {
       const outcome = await container.invoke(event, { timeoutMs: opts.timeoutMs });
       const settings = opts.envFile ? `settings from ${opts.envFile}` : 'settings from the environment';
-      report(outcome, container, `your real AWS account and Salesforce org (${settings}), event ${eventName}`);
+      return report(outcome, container, `your real AWS account and Salesforce org (${settings}), event ${eventName}`);
     } finally {
       await container.stop();
     }
-    return 0;
   }
 
   const scenarioName = scenarioFor(opts.scenario, event);
@@ -241,14 +280,18 @@ async function main(): Promise<number> {
         `local emulators (Salesforce over HTTPS verifying the RS256 JWT, SSM holding a generated key), ` +
         `scenario "${scenarioName}": ${scenario.about}; event ${eventName}` +
         (opts.onError ? `; ON_ERROR=${opts.onError}` : '');
-      report(outcome, container, about, sandbox);
+      return report(outcome, container, about, sandbox);
     } finally {
       await container.stop();
     }
   } finally {
     await sandbox.close();
   }
-  return 0;
 }
 
+// `npm run invoke | head -1` reads the verdict and closes the pipe: the rest goes nowhere, the exit code stays the
+// verdict's (Node would otherwise end the command with an unhandled EPIPE and a stack trace).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
 process.exitCode = await main();

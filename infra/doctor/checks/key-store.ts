@@ -3,7 +3,7 @@ import { BridgeError } from '../../../lambda/src/errors.ts';
 import { SecretsManagerKeySource } from '../../../lambda/src/key/secrets-manager.ts';
 import type { KeySource } from '../../../lambda/src/key/source.ts';
 import { SsmKeySource } from '../../../lambda/src/key/ssm.ts';
-import { awsSetupFix } from '../aws-failure.ts';
+import { awsSetupProblem } from '../aws-failure.ts';
 import { type Check, fail, pass, skip } from '../check.ts';
 
 /** One read may take this long; the function's own limit per attempt is shorter, but this is one attempt. */
@@ -31,9 +31,12 @@ export const keyStoreCheck: Check = {
     } catch (error) {
       if (!(error instanceof BridgeError)) throw error;
       const { envFile } = state.options;
+      // The function reports no credentials or no region as a network error: here it is the caller's set-up.
+      const setup = awsSetupProblem(error, envFile);
+      if (setup) return fail(`cannot read ${source.description}: ${setup.detail}`, setup.fix);
       // The function's message speaks of the function; here the doctor reads with the caller's credentials.
       const detail = error.message.replace(/^the function is not allowed/, 'your AWS credentials are not allowed');
-      return fail(detail, awsSetupFix(error, envFile) ?? keyStoreFix(detail, setting, envFile));
+      return fail(detail, keyStoreFix(detail, setting, envFile));
     }
     return pass(source.description);
   },
