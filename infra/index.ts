@@ -3,7 +3,7 @@
  * the metric names for your own dashboards and alarms, and the error a refused prop raises.
  *
  * @example
- * import { OmniFlowBridge } from 'connect-omniflow-bridge/infra/index.ts';
+ * import { OmniFlowBridge } from 'connect-omniflow-bridge';
  * new OmniFlowBridge(stack, 'Bridge', { connectInstanceArn, secretName: 'sfdc-contact-center' });
  */
 export {

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnIntegrationAssociation } from 'aws-cdk-lib/aws-connect';
@@ -22,6 +22,7 @@ import { createDashboard } from './bridge-dashboard.ts';
 import { InboundFlow } from './contact-flow.ts';
 import { parameterResource, secretArnResources, secretPrefixResource, secretResources } from './key-grants.ts';
 import { grantOrgRecordWrite } from './org-record-grant.ts';
+import { packageRoot } from './package-root.ts';
 import {
   type ConnectInstance,
   DEFAULT_ERROR_ALARM_THRESHOLD,
@@ -45,8 +46,11 @@ export {
 /** Connect's longest "Invoke AWS Lambda function" timeout; the function stops itself at the block's own timeout. */
 export const FUNCTION_TIMEOUT = Duration.seconds(MAX_FLOW_BLOCK_TIMEOUT_SECONDS);
 export const ALIAS_NAME = 'live';
-/** The built bundle's folder in this package, found from this file rather than from the working directory. */
-export const DEFAULT_CODE_PATH = fileURLToPath(new URL('../dist/lambda', import.meta.url));
+/**
+ * The built bundle's folder in this package (`dist/lambda`), found from this file rather than from the working
+ * directory: in the repository and in an installed package alike.
+ */
+export const DEFAULT_CODE_PATH = join(packageRoot(import.meta.url), 'dist', 'lambda');
 
 /**
  * The bridge function, deployed for one Connect instance: an arm64 nodejs24.x function with an 8 s timeout and JSON
@@ -68,7 +72,7 @@ export class OmniFlowBridge extends Construct {
 
   constructor(scope: Construct, id: string, props: OmniFlowBridgeProps) {
     super(scope, id);
-    this.instance = validateProps(props);
+    this.instance = validateProps(props, Stack.of(this).region);
     const blockTimeoutSeconds = props.flowBlockTimeoutSeconds ?? MAX_FLOW_BLOCK_TIMEOUT_SECONDS;
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });

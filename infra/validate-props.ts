@@ -27,8 +27,11 @@ const KEY_PREFIX = /^(?!\/)(?!.*\/\/)(?!.*\/$)[^*?\p{Cc}]+$/u;
  * Checks the props before anything is created and returns the Connect instance they name. The function's settings
  * go through the function's own `readConfig`, so synth refuses exactly what the function would refuse at run
  * time — named by prop. Throws {@link InvalidSettingError} naming the prop.
+ *
+ * @param stackRegion - the region of the stack the construct is in: refused when it is known (not a token) and is
+ *   not the instance's, since the stack associates the function with the instance in its own region
  */
-export function validateProps(props: OmniFlowBridgeProps): ConnectInstance {
+export function validateProps(props: OmniFlowBridgeProps, stackRegion: string): ConnectInstance {
   const fail = (message: string): never => {
     throw new InvalidSettingError(`OmniFlowBridge: ${message}`);
   };
@@ -36,6 +39,11 @@ export function validateProps(props: OmniFlowBridgeProps): ConnectInstance {
   if (!instance) {
     fail(
       'connectInstanceArn must be an Amazon Connect instance ARN (arn:aws:connect:<region>:<account>:instance/<id>)',
+    );
+  }
+  if (!Token.isUnresolved(stackRegion) && stackRegion !== instance!.region) {
+    fail(
+      `the stack is in ${stackRegion} but the Connect instance (connectInstanceArn) is in ${instance!.region}: deploy the stack to ${instance!.region}, where the instance can be associated with the function`,
     );
   }
   if (props.secretName !== undefined) {

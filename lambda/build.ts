@@ -203,7 +203,8 @@ export async function bundleIsStale(): Promise<boolean> {
   return Math.max(...times) > built.mtimeMs;
 }
 
-async function newestChange(path: string): Promise<number> {
+/** The last modification time of `path`, or of the newest file under it when it is a folder; 0 when it is missing. */
+export async function newestChange(path: string): Promise<number> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory()) return info?.mtimeMs ?? 0;
   const entries = await readdir(path, { recursive: true });

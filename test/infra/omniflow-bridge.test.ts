@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import type { OmniFlowBridgeProps } from '../../infra/omniflow-bridge.ts';
+import { OmniFlowBridge, type OmniFlowBridgeProps } from '../../infra/omniflow-bridge.ts';
 import { BUNDLE } from '../support/lambda-container.ts';
 import { allows, policyStatements, type Statement } from './iam-policy.ts';
-import { INSTANCE_ARN, KMS_ARN, SECRET_ARN, synthBridge } from './support.ts';
+import { BASE_PROPS, INSTANCE_ARN, KMS_ARN, SECRET_ARN, synthBridge } from './support.ts';
 
 function statements(props: Partial<OmniFlowBridgeProps> = {}): Statement[] {
   return policyStatements(synthBridge(props).template);
@@ -352,6 +353,22 @@ describe('Construct: OmniFlowBridge', () => {
       { orgRecordBucket: '10.0.0.1a', orgRecordFolder: 'records.v2' },
     ])('accepts %j', (props) => {
       expect(() => synthBridge(props)).not.toThrow();
+    });
+
+    it("refuses a stack in another region than the instance's", () => {
+      const app = new App({ builtinCloudFormationValidation: false });
+      const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+
+      expect(() => new OmniFlowBridge(stack, 'Bridge', BASE_PROPS)).toThrow(
+        'OmniFlowBridge: the stack is in us-east-1 but the Connect instance (connectInstanceArn) is in eu-west-2: deploy the stack to eu-west-2, where the instance can be associated with the function',
+      );
+    });
+
+    it('accepts a stack whose region is known only at deploy time', () => {
+      const app = new App({ builtinCloudFormationValidation: false });
+      const stack = new Stack(app, 'Test');
+
+      expect(() => new OmniFlowBridge(stack, 'Bridge', BASE_PROPS)).not.toThrow();
     });
   });
 });

