@@ -57,8 +57,8 @@ describe('Build: the bundle plugins', () => {
 
 describe('Build: the undici parts', () => {
   it('pins undici to one exact version, since the bridge imports files inside the package by path', async () => {
-    // Prepare: the spec in package.json and the version installed from the lock file
-    const spec = JSON.parse(await readFile('package.json', 'utf8')).dependencies.undici;
+    // Prepare: the spec in package.json (a devDependency: the bundle carries it) and the version the lock installed
+    const spec = JSON.parse(await readFile('package.json', 'utf8')).devDependencies.undici;
     const installed = JSON.parse(await readFile('node_modules/undici/package.json', 'utf8')).version;
     const imported = (await readFile('lambda/src/salesforce-client.ts', 'utf8')).match(/'undici\/lib\/[^']+'/g);
 
