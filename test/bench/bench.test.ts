@@ -69,6 +69,9 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     [['--loads', 'x'], '--loads must be a whole number of at least 1, not "x"'],
     [['--previous', 'no/such/bundle.mjs'], '--previous no/such/bundle.mjs: no such file'],
     [['--bogus'], "Unknown option '--bogus'"],
+    [['--memory', '64'], '--memory must be memory sizes in MB from 128 to 10240, comma-separated, not "64"'],
+    [['--memory', '--load'], '--memory runs on its own: not with --load or --sdk'],
+    [['--throttle-init'], '--throttle-init goes with --memory'],
   ])('refuses %j in one line naming the option, without a stack trace', async (args, message) => {
     const run = await bench(args);
 
@@ -78,8 +81,28 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
         .trim()
         .split('\n')
         .filter((line) => !/NodeVersionSupportWarning|trace-warnings/.test(line)),
-    ).toEqual([`npm run bench: ${message}`]);
+    ).toEqual([`npm run bench: ${message} (npm run bench -- --help shows the options)`]);
   });
+
+  it.each(['--help', '-h'])(
+    '%s prints the usage of each benchmark, the options and the exit codes, and exits 0 running nothing',
+    async (flag) => {
+      const run = await runCommand(bin('tsx'), ['test/bench/bench.ts', flag]);
+
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^usage: npm run bench -- \[--rtt MS\] /);
+      expect(run.stdout).toContain('\n       npm run bench -- --sdk ');
+      expect(run.stdout).toContain('\n       npm run bench -- --load ');
+      for (const option of ['--rtt MS', '--rounds N', '--previous-rev REV', '--node host|24|all', '--outage-ms N']) {
+        expect(run.stdout).toContain(`\n  ${option} `);
+      }
+      expect(run.stdout).toMatch(
+        /\nExit codes:\n {2}0 {2}the benchmark ran[^]*\n {2}1 {2}[^]*\n {2}2 {2}the command line is wrong/,
+      );
+      expect(run.stdout).not.toContain('cold start —');
+    },
+  );
 
   it("--sdk reports what the key store's SDK client costs alone: load, request under way, answer", async () => {
     const run = await bench(['--sdk', '--loads', '2', '--node', 'host']);
@@ -115,5 +138,51 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     expect(run.out).toContain(
       'contacts ok 12 of 12, lost 0\n  VoiceCalls created 12 (one per contact: none sent twice)',
     );
+  });
+
+  describe('--memory: the bundle and the minimal handler under the CPU share of a memory size', () => {
+    /** One memory size, one container per handler, a few calls: the command, not the figures. */
+    const MEMORY = ['--memory', '128', '--rounds', '1', '--calls', '3', '--rtt', '2', '--node', 'host'];
+    const ROWS = [
+      'warm p50 ÷ floor',
+      'warm p95 ÷ floor',
+      'first call ÷ floor',
+      'CPU of init, all threads',
+      'CPU of the first call, all threads',
+      'billed per warm call (each rounded up to 1 ms)',
+      'billed per cold start (init + first call)',
+    ];
+
+    const expectRows = (out: string) => {
+      expect(out).toMatch(/under Lambda's CPU share — function on node v\d+\.\d+\.\d+, 2 ms round trip/);
+      expect(out).toMatch(/prices: arm64, us-east-1: \$[\d.]+ per GB-s, \$0\.20 per million requests \(checked \d{4}-/);
+      expect(out).toMatch(/ {2}128 MB: .* +bridge +minimal handler +bridge ÷ minimal/);
+      expect(out).toMatch(/floor \(warm keep-alive HTTPS PATCH, same relay\) +[\d.]+ ms/);
+      for (const label of ROWS) {
+        expect(out).toMatch(new RegExp(`${label.replace(/[()+]/g, '\\$&')} +[\\d.]+(×| ms) +[\\d.]+`));
+      }
+      expect(out).toMatch(/CPU per warm call, all threads +[\d.]+ ms +[\d.]+ ms +[\d.]+×/);
+      expect(out).toMatch(/cost per million warm calls, requests included +\$[\d.]+ +\$[\d.]+/);
+      expect(out).toMatch(/failed calls +0 +0/);
+    };
+
+    it('prints its rows for each memory size: latency against the floor, CPU, billed duration and cost', async () => {
+      const run = await bench(MEMORY);
+
+      expect(run.code, run.out).toBe(0);
+      expect(run.out).toMatch(/a CFS quota of memory\/1,769 of one CPU per 100 ms|running without the CPU quota/);
+      expectRows(run.out);
+    });
+
+    it('says so in one line and still runs, without the quota, where the cgroup cannot be written', async () => {
+      const run = await runCommand(bin('tsx'), ['test/bench/bench.ts', ...MEMORY], { BENCH_CGROUP_ROOT: '/proc' });
+      const out = run.stdout + run.stderr;
+
+      expect(run.code, out).toBe(0);
+      expect(out).toMatch(/^cannot create a cgroup under \/proc \(\w+\): running without the CPU quota$/m);
+      expect(out).toContain('no CPU quota (see above): every container on a free CPU');
+      expect(out).toMatch(/ {2}128 MB: no quota, a free CPU +bridge +minimal handler/);
+      expectRows(out);
+    });
   });
 });

