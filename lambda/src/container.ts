@@ -65,7 +65,7 @@ export async function startContainer(
  * or {@link KEY_REQUEST_HEAD_START_MS} has passed. Node publishes the start of every HTTP client request on the
  * `http.client.request.start` diagnostics channel; during init the key read is the only one.
  */
-async function underWay(read: Promise<unknown>): Promise<void> {
+export async function underWay(read: Promise<unknown>): Promise<void> {
   const timer = new AbortController();
   let onStart = () => {};
   const started = new Promise<void>((resolve) => (onStart = resolve));

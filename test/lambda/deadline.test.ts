@@ -106,3 +106,30 @@ describe('Class: Deadline', () => {
     });
   });
 });
+
+const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+
+describe('Class: Deadline, at its edges', () => {
+  it("gives the default budget to a context that cannot tell Lambda's remaining time", () => {
+    const deadline = Deadline.fromContext({}, 0, () => 0);
+
+    expect(deadline.at).toBe(8_000);
+  });
+
+  it('refuses a wait that ends exactly at the deadline', async () => {
+    const deadline = new Deadline(100, () => 0);
+
+    await expect(deadline.sleep(100, 'trying again')).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: 'no time left to wait 100 ms before trying again',
+    });
+  });
+
+  it('drops its timer once the race is settled', async () => {
+    const before = timers();
+
+    await Deadline.in(60_000).race(Promise.resolve('done'), 'reading');
+
+    expect(timers()).toBe(before);
+  });
+});

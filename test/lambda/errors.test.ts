@@ -79,3 +79,22 @@ describe('Module: errors', () => {
     });
   });
 });
+
+describe('Function: truncate, at its edges', () => {
+  it('keeps a text of exactly max characters', () => {
+    expect(truncate('abc', 3)).toBe('abc');
+  });
+
+  it.each([
+    ['\ud800', '\udc00'],
+    ['\udbff', '\udfff'],
+  ])('never cuts between %j and its low half', (high, low) => {
+    expect(truncate(`ab${high}${low}cd`, 4)).toBe('ab…');
+  });
+});
+
+describe('Class: BridgeError, its message', () => {
+  it('replaces a lone surrogate with U+FFFD and a run of control characters with one space', () => {
+    expect(new ConfigError('a\ud800b\r\n\tc').message).toBe('a\ufffdb c');
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Logger, scrub } from '../../lambda/src/logger.ts';
 
 function capture(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR') {
@@ -109,5 +109,44 @@ describe('Function: scrub', () => {
     const text = 'retry after 30 s; 00G111222333444; +3 attempts; 2026-12-04T18:00:00.000Z';
 
     expect(scrub(text)).toBe(text);
+  });
+});
+
+describe('Class: Logger, its defaults and DEBUG', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('writes to stdout by default', () => {
+    const written: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    new Logger('INFO').info('hello');
+
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0]!)).toMatchObject({ level: 'INFO', message: 'hello' });
+  });
+
+  it('writes DEBUG lines at DEBUG', () => {
+    const lines: string[] = [];
+
+    new Logger('DEBUG', (line) => lines.push(line)).debug('detail', { n: 1 });
+
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'DEBUG', message: 'detail', n: 1 });
+  });
+});
+
+describe('Function: scrub, at the edges of its patterns', () => {
+  it('redacts a bearer token after two spaces', () => {
+    expect(scrub('Authorization: Bearer  00Dxx!AQ4AQ.opaque')).toBe('Authorization: Bearer [redacted]');
+  });
+
+  it('redacts a whole PEM block with a label of several words, and keeps what follows it', () => {
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----';
+
+    expect(scrub(`key ${pem} was refused`)).toBe('key [redacted] was refused');
   });
 });

@@ -28,8 +28,12 @@ describe('Function: classifyTransportError', () => {
     ['ECONNRESET', 'maybe-processed'],
     ['EPIPE', 'maybe-processed'],
     ['UND_ERR_SOCKET', 'maybe-processed'],
+    ['UND_ERR_CLOSED', 'maybe-processed'],
     ['ECONNREFUSED', 'not-sent'],
+    ['ETIMEDOUT', 'not-sent'],
+    ['EAI_AGAIN', 'not-sent'],
     ['EHOSTUNREACH', 'not-sent'],
+    ['ENETUNREACH', 'not-sent'],
     ['UND_ERR_CONNECT_TIMEOUT', 'not-sent'],
     ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
     ['UND_ERR_BODY_TIMEOUT', 'timeout'],
@@ -72,12 +76,13 @@ describe('Function: parseRetryAfter', () => {
     const now = Date.parse('2026-11-23T10:00:00Z');
 
     expect(parseRetryAfter('2', now)).toBe(2000);
+    expect(parseRetryAfter('30', now)).toBe(30_000);
     expect(parseRetryAfter(' 0 ', now)).toBe(0);
     expect(parseRetryAfter('Mon, 23 Nov 2026 10:00:03 GMT', now)).toBe(3000);
     expect(parseRetryAfter('Mon, 23 Nov 2026 09:00:00 GMT', now)).toBe(0);
   });
 
-  it.each([[undefined], [''], ['soon'], ['-1']])('ignores %j', (value) => {
+  it.each([[undefined], [''], ['soon'], ['-1'], ['2 s'], ['1.5']])('ignores %j', (value) => {
     expect(parseRetryAfter(value)).toBeUndefined();
   });
 });

@@ -170,3 +170,36 @@ describe('Class: TokenStock', () => {
     });
   });
 });
+
+describe('Class: TokenStock, what it keeps', () => {
+  const org = (key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey): Org => ({
+    settings: { endpointBase: 'https://x/telephony/v1', orgId: '00DKz000001AbCdEAA', callCenterApiName: 'C' },
+    key,
+  });
+
+  it('keeps the token minted ahead while it is fresh: preparing again mints none', async () => {
+    // Prepare
+    let now = 1_000_000;
+    const stock = new TokenStock({ now: () => now, mintAhead: false });
+    const target = org();
+
+    // Act
+    await stock.prepare(target);
+    now += 5_000;
+    await stock.prepare(target);
+    const token = await stock.take(target);
+
+    // Assess
+    expect(decodeJwt(token).iat).toBe(1_000);
+  });
+
+  it('drops a token whose signing failed: the next take mints on the spot', async () => {
+    const stock = new TokenStock({ mintAhead: false });
+    const unusable = org(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+
+    await expect(stock.prepare(unusable)).rejects.toThrow();
+    await stock.take(unusable).catch(() => undefined);
+
+    expect(stock.counts).toEqual({ ahead: 0, onTheSpot: 1 });
+  });
+});

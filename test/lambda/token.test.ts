@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintToken, SCRT_AUDIENCE, TOKEN_LIFETIME_SECONDS } from '../../lambda/src/token.ts';
 
@@ -41,5 +41,15 @@ describe('Function: mintToken', () => {
     await expect(jwtVerify(await mintToken(privateKey, CLAIMS), other)).rejects.toThrow(
       'signature verification failed',
     );
+  });
+});
+
+describe('Function: mintToken, its audience', () => {
+  it("addresses every token to Salesforce's telephony API", async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+    const token = await mintToken(privateKey, { orgId: '00DKz000001AbCdEAA', callCenterApiName: 'C' });
+
+    expect(decodeJwt(token).aud).toBe('https://scrt.salesforce.com');
   });
 });

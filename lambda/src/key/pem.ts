@@ -25,6 +25,7 @@ export function parsePrivateKey(stored: string, where: string): KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {
     throw new KeyError(`${where} holds a ${key.asymmetricKeyType} key; Salesforce needs an RSA key (RS256)`);
   }
+  // Stryker disable next-line OptionalChaining: an RSA key always has its details
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_MODULUS_BITS) {
     throw new KeyError(
@@ -59,6 +60,7 @@ function pemText(stored: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
+    // Stryker disable next-line BlockStatement: with no return here, the fallback below returns the same
   } catch {
     return trimmed;
   }

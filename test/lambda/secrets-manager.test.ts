@@ -1,0 +1,166 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KeyError, TimeoutError } from '../../lambda/src/errors.ts';
+import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
+import type { SecretsManagerKeySource as SecretsManagerKeySourceType } from '../../lambda/src/key/secrets-manager.ts';
+import { AwsEmulator } from '../emulators/aws.ts';
+import type * as SecretsManagerSdk from '../../lambda/src/key/secrets-manager-sdk.ts';
+
+/** The client configurations the SSM client module was asked for, in order. */
+const made = vi.hoisted(() => ({ configs: [] as unknown[] }));
+vi.mock('../../lambda/src/key/secrets-manager-sdk.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof SecretsManagerSdk>();
+  class SecretsManagerClient extends real.SecretsManagerClient {
+    constructor(...args: ConstructorParameters<typeof real.SecretsManagerClient>) {
+      super(...args);
+      made.configs.push(args[0]);
+    }
+  }
+  return { ...real, SecretsManagerClient };
+});
+
+const SECRET = 'connect/private-key';
+const PEM = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
+const WHERE = `Secrets Manager secret ${SECRET} (PRIVATE_KEY_SECRET_ID)`;
+/** The ARN the emulator answers for a secret: its name, `-` and six characters. */
+const ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET}-AbCdEf`;
+
+let aws: AwsEmulator;
+/** The class as a fresh import of its module gives it: its SDK client not made yet. */
+let SecretsManagerKeySource: typeof SecretsManagerKeySourceType;
+
+beforeAll(async () => {
+  aws = await AwsEmulator.start();
+  for (const [name, value] of Object.entries(aws.env)) vi.stubEnv(name, value);
+  vi.stubEnv('AWS_PROFILE', undefined);
+  aws.secrets.set(SECRET, PEM);
+  aws.secrets.set('connect/empty', '');
+  ({ SecretsManagerKeySource } = await import('../../lambda/src/key/secrets-manager.ts'));
+});
+afterEach(() => {
+  aws.heal();
+  aws.resetCounts();
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await aws?.close();
+});
+
+/** How `fetch` settled, how long it took, and the source's ARN after it. */
+async function read(secretId: string, signal = AbortSignal.timeout(10_000)) {
+  const source = new SecretsManagerKeySource(secretId);
+  const started = performance.now();
+  const outcome = await source.fetch(signal).then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: undefined, error: error as Error }),
+  );
+  return { ...outcome, ms: performance.now() - started, arn: source.arn };
+}
+
+describe('Class: SecretsManagerKeySource', () => {
+  describe('Method: prepare', () => {
+    it("makes the SDK's Secrets Manager client with the shared settings, once for every secret, without reading", async () => {
+      // Prepare
+      vi.resetModules();
+      made.configs.length = 0;
+      const fresh = await import('../../lambda/src/key/secrets-manager.ts');
+      const before = made.configs.length;
+
+      // Act
+      await new fresh.SecretsManagerKeySource(SECRET).prepare();
+      const prepared = made.configs.length;
+      await new fresh.SecretsManagerKeySource('other').prepare();
+      await new fresh.SecretsManagerKeySource(SECRET).fetch(AbortSignal.timeout(5_000));
+
+      // Assess
+      expect([before, prepared]).toEqual([0, 1]);
+      expect(made.configs).toEqual([
+        {
+          maxAttempts: 1,
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+          credentials: expect.any(Function),
+        },
+      ]);
+      expect(aws.counts.getSecretValue).toBe(1);
+    });
+  });
+
+  describe('Property: description', () => {
+    it('names the secret and PRIVATE_KEY_SECRET_ID, or what else named it', () => {
+      expect(new SecretsManagerKeySource(SECRET).description).toBe(WHERE);
+      expect(new SecretsManagerKeySource('sfdc/acme', 'SECRET_NAME').description).toBe(
+        'Secrets Manager secret sfdc/acme (SECRET_NAME)',
+      );
+    });
+  });
+
+  describe('Method: fetch', () => {
+    it('reads the SecretString by name, and keeps the complete ARN Secrets Manager answered', async () => {
+      // Prepare
+      const source = new SecretsManagerKeySource(SECRET);
+      const before = source.arn;
+
+      // Act
+      const value = await source.fetch(AbortSignal.timeout(5_000));
+
+      // Assess
+      expect(value).toBe(PEM);
+      expect(before).toBeUndefined();
+      expect(source.arn).toBe(ARN);
+      expect(aws.counts.getSecretValue).toBe(1);
+    });
+
+    it('reads a secret by its ARN too', async () => {
+      const { value, arn } = await read(ARN);
+
+      expect(value).toBe(PEM);
+      expect(arn).toBe(ARN);
+    });
+
+    it('fails with KEY naming the secret when it does not exist', async () => {
+      const { error, arn } = await read('connect/missing');
+
+      expect(error).toBeInstanceOf(KeyError);
+      expect(error).not.toBeInstanceOf(RetryableKeyError);
+      expect(error?.message).toBe('Secrets Manager secret connect/missing (PRIVATE_KEY_SECRET_ID) was not found');
+      expect(arn).toBeUndefined();
+    });
+
+    it('fails with KEY when the secret holds no SecretString', async () => {
+      const { error } = await read('connect/empty');
+
+      expect(error).toBeInstanceOf(KeyError);
+      expect(error?.message).toBe(
+        'Secrets Manager secret connect/empty (PRIVATE_KEY_SECRET_ID) has no SecretString (binary secrets are not supported)',
+      );
+    });
+
+    it('makes one attempt: a 500 fails at once, retryable, and the SDK does not try again', async () => {
+      aws.fail('InternalServerError');
+
+      const { error } = await read(SECRET);
+
+      expect(error).toBeInstanceOf(RetryableKeyError);
+      expect(error?.message).toBe(`reading ${WHERE} failed: AWS answered InternalServerError, HTTP 500`);
+      expect(aws.counts.getSecretValue).toBe(1);
+    });
+
+    it('says what a network fault was, in words and by its code', async () => {
+      aws.fail('reset');
+
+      const { error } = await read(SECRET);
+
+      expect(error).toBeInstanceOf(RetryableKeyError);
+      expect(error?.message).toBe(`reading ${WHERE} failed: the connection was reset (ECONNRESET)`);
+    });
+
+    it('stops when the signal aborts: TIMEOUT, at once', async () => {
+      aws.fail('stall');
+
+      const { error, ms } = await read(SECRET, AbortSignal.timeout(100));
+
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error?.message).toBe(`reading ${WHERE} did not finish in time`);
+      expect(ms).toBeLessThan(1_000);
+    });
+  });
+});

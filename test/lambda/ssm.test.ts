@@ -1,0 +1,140 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KeyError, TimeoutError } from '../../lambda/src/errors.ts';
+import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
+import type { SsmKeySource as SsmKeySourceType } from '../../lambda/src/key/ssm.ts';
+import { AwsEmulator } from '../emulators/aws.ts';
+import type * as SsmSdk from '../../lambda/src/key/ssm-sdk.ts';
+
+/** The client configurations the SSM client module was asked for, in order. */
+const made = vi.hoisted(() => ({ configs: [] as unknown[] }));
+vi.mock('../../lambda/src/key/ssm-sdk.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof SsmSdk>();
+  class SSMClient extends real.SSMClient {
+    constructor(...args: ConstructorParameters<typeof real.SSMClient>) {
+      super(...args);
+      made.configs.push(args[0]);
+    }
+  }
+  return { ...real, SSMClient };
+});
+
+const PARAMETER = '/connect/private-key';
+const PEM = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
+const WHERE = `SSM parameter ${PARAMETER} (PRIVATE_KEY_PARAM_NAME)`;
+
+let aws: AwsEmulator;
+/** The class as a fresh import of its module gives it: its SDK client not made yet. */
+let SsmKeySource: typeof SsmKeySourceType;
+
+beforeAll(async () => {
+  aws = await AwsEmulator.start();
+  for (const [name, value] of Object.entries(aws.env)) vi.stubEnv(name, value);
+  vi.stubEnv('AWS_PROFILE', undefined);
+  aws.parameters.set(PARAMETER, PEM);
+  aws.parameters.set('/connect/empty', '');
+  ({ SsmKeySource } = await import('../../lambda/src/key/ssm.ts'));
+});
+afterEach(() => {
+  aws.heal();
+  aws.resetCounts();
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await aws?.close();
+});
+
+/** How `fetch` settled, and how long it took. */
+async function read(name: string, signal = AbortSignal.timeout(10_000)) {
+  const started = performance.now();
+  const outcome = await new SsmKeySource(name).fetch(signal).then(
+    (value) => ({ value, error: undefined }),
+    (error: unknown) => ({ value: undefined, error: error as Error }),
+  );
+  return { ...outcome, ms: performance.now() - started };
+}
+
+describe('Class: SsmKeySource', () => {
+  describe('Method: prepare', () => {
+    it("makes the SDK's SSM client with the shared settings, once for every parameter, without reading", async () => {
+      // Prepare
+      vi.resetModules();
+      made.configs.length = 0;
+      const fresh = await import('../../lambda/src/key/ssm.ts');
+      const before = made.configs.length;
+
+      // Act
+      await new fresh.SsmKeySource(PARAMETER).prepare();
+      const prepared = made.configs.length;
+      await new fresh.SsmKeySource('/other').prepare();
+      await new fresh.SsmKeySource(PARAMETER).fetch(AbortSignal.timeout(5_000));
+
+      // Assess
+      expect([before, prepared]).toEqual([0, 1]);
+      expect(made.configs).toEqual([
+        {
+          maxAttempts: 1,
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+          credentials: expect.any(Function),
+        },
+      ]);
+      expect(aws.counts.getParameter).toBe(1);
+    });
+  });
+
+  describe('Method: fetch', () => {
+    it('reads the SecureString by its name, decrypted', async () => {
+      const { value } = await read(PARAMETER);
+
+      expect(value).toBe(PEM);
+      expect(aws.counts.getParameter).toBe(1);
+    });
+
+    it('names the parameter and its setting', () => {
+      expect(new SsmKeySource(PARAMETER).description).toBe(WHERE);
+    });
+
+    it('fails with KEY naming the parameter when it does not exist', async () => {
+      const { error } = await read('/connect/missing');
+
+      expect(error).toBeInstanceOf(KeyError);
+      expect(error).not.toBeInstanceOf(RetryableKeyError);
+      expect(error?.message).toBe('SSM parameter /connect/missing (PRIVATE_KEY_PARAM_NAME) was not found');
+    });
+
+    it('fails with KEY when the parameter is empty', async () => {
+      const { error } = await read('/connect/empty');
+
+      expect(error).toBeInstanceOf(KeyError);
+      expect(error?.message).toBe('SSM parameter /connect/empty (PRIVATE_KEY_PARAM_NAME) is empty');
+    });
+
+    it('makes one attempt: a 500 fails at once, retryable, and the SDK does not try again', async () => {
+      aws.fail('InternalServerError');
+
+      const { error } = await read(PARAMETER);
+
+      expect(error).toBeInstanceOf(RetryableKeyError);
+      expect(error?.message).toBe(`reading ${WHERE} failed: AWS answered InternalServerError, HTTP 500`);
+      expect(aws.counts.getParameter).toBe(1);
+    });
+
+    it('says what a network fault was, in words and by its code', async () => {
+      aws.fail('reset');
+
+      const { error } = await read(PARAMETER);
+
+      expect(error).toBeInstanceOf(RetryableKeyError);
+      expect(error?.message).toBe(`reading ${WHERE} failed: the connection was reset (ECONNRESET)`);
+    });
+
+    it('stops when the signal aborts: TIMEOUT, at once', async () => {
+      aws.fail('stall');
+
+      const { error, ms } = await read(PARAMETER, AbortSignal.timeout(100));
+
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error?.message).toBe(`reading ${WHERE} did not finish in time`);
+      expect(ms).toBeLessThan(1_000);
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { NODE24_INSTALLS_HERE, nodeBinary } from '../support/node-runtime.ts';
+
+/**
+ * `npm run mutation`: Stryker on `lambda/src` with the vitest runner and the unit tests (`test/lambda`), under the
+ * project's Node 24, then the score per file. Stryker lives in `test/mutation`, a private package of its own (exact
+ * pins, its own lock), installed here on first use so the project's users never install it; its vitest runner uses the
+ * project's own vitest, found up the tree from `test/mutation/node_modules`.
+ *
+ *   npx tsx test/mutation/run.ts                                 every mutant (records the results for --incremental)
+ *   npx tsx test/mutation/run.ts --incremental                   only the mutants a change to lambda/src or test/lambda touched
+ *   npx tsx test/mutation/run.ts --mutate lambda/src/retry.ts    one file's mutants (or file:from-to lines; repeatable)
+ *   npx tsx test/mutation/run.ts --survivors                     also lists the mutants no test killed
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The folder of the mutation tool: its package.json, lock, Stryker's configuration and this script. */
+const MUTATION_DIR = fileURLToPath(new URL('./', import.meta.url));
+const STRYKER = join(MUTATION_DIR, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
+const CONFIG = join(MUTATION_DIR, 'stryker.config.json');
+/** Written after a successful install: the hash of what it was installed from. */
+const STAMP = join(MUTATION_DIR, 'node_modules', '.mutation-install-key');
+/** Stryker's output files, all under dist/ (ignored by git); the same names as in stryker.config.json. */
+const OUTPUT_DIR = join(ROOT, 'dist', 'mutation');
+const INCREMENTAL_FILE = join(OUTPUT_DIR, 'incremental.json');
+/** A run of part of lambda/src (`--mutate`) keeps its results here, so the whole run's stay as they are. */
+const PART_INCREMENTAL_FILE = join(OUTPUT_DIR, 'incremental-part.json');
+const REPORT_FILE = join(OUTPUT_DIR, 'report.json');
+
+/** What an install is keyed by: the files it came from. */
+function installKey(): string {
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json', '.npmrc'])
+    hash.update(readFileSync(join(MUTATION_DIR, file)));
+  return hash.digest('hex');
+}
+
+/** The environment of a child under Node 24: its directory first on PATH, without what an outer npm passes down. */
+function node24Env(node24: string): NodeJS.ProcessEnv {
+  return {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name))),
+    PATH: `${dirname(node24)}${delimiter}${process.env.PATH ?? ''}`,
+  };
+}
+
+async function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number | null> {
+  const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
+  return new Promise((resolve) => child.on('close', resolve));
+}
+
+/**
+ * Installs `test/mutation` with `npm ci` under Node 24 unless the same lock is installed already. No package in it has
+ * an install script, and none may run (`--ignore-scripts`); its `.npmrc` leaves out the runner's peer dependency,
+ * vitest, so the project's own is the one used.
+ */
+async function install(node24: string): Promise<void> {
+  if (existsSync(STAMP) && existsSync(STRYKER) && readFileSync(STAMP, 'utf8') === installKey()) return;
+  console.log('mutation: installing Stryker in test/mutation (npm ci, once per lock)');
+  rmSync(join(MUTATION_DIR, 'node_modules'), { recursive: true, force: true });
+  const args = ['ci', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'];
+  const code = await run('npm', args, MUTATION_DIR, node24Env(node24));
+  if (code !== 0) throw new Error(`npm ci in test/mutation failed (exit ${code})`);
+  writeFileSync(STAMP, installKey());
+}
+
+interface ReportMutant {
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly status: string;
+  readonly location: { readonly start: { readonly line: number; readonly column: number } };
+}
+
+/** The mutants no test killed, from Stryker's JSON report: `file:line:column Mutator (status) → replacement`. */
+function survivors(): string[] {
+  const report = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as {
+    files: Record<string, { mutants: ReportMutant[] }>;
+  };
+  return Object.entries(report.files).flatMap(([file, { mutants }]) =>
+    mutants
+      .filter(({ status }) => status === 'Survived' || status === 'NoCoverage')
+      .map(({ mutatorName, replacement, status, location: { start } }) => {
+        const text = (replacement ?? '').replace(/\s+/g, ' ').slice(0, 100);
+        return `${relative(ROOT, join(ROOT, file))}:${start.line}:${start.column} ${mutatorName} (${status}) → ${text}`;
+      }),
+  );
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      incremental: { type: 'boolean', default: false },
+      mutate: { type: 'string', multiple: true },
+      survivors: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+    },
+  });
+  if (!NODE24_INSTALLS_HERE) {
+    console.error(`mutation: Stryker runs under the tests' Node 24, which is installed on linux x64 only`);
+    return 1;
+  }
+  const node24 = nodeBinary('node24');
+  await install(node24);
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const part = values.mutate !== undefined;
+  // Every run records its results; a run of part of lambda/src records them apart, starting from the whole run's.
+  const incrementalFile = part ? PART_INCREMENTAL_FILE : INCREMENTAL_FILE;
+  if (part && values.incremental && existsSync(INCREMENTAL_FILE)) copyFileSync(INCREMENTAL_FILE, incrementalFile);
+  const args = [
+    STRYKER,
+    'run',
+    relative(ROOT, CONFIG),
+    '--incremental',
+    '--incrementalFile',
+    relative(ROOT, incrementalFile),
+    ...(values.incremental ? [] : ['--force']),
+    ...(part ? ['--mutate', values.mutate!.join(',')] : []),
+    ...(values.concurrency ? ['--concurrency', values.concurrency] : []),
+  ];
+  const started = performance.now();
+  const code = await run(node24, args, ROOT, node24Env(node24));
+  const seconds = (performance.now() - started) / 1000;
+  if (values.survivors && existsSync(REPORT_FILE)) {
+    const left = survivors();
+    console.log(left.length === 0 ? 'mutation: no mutant survived' : `mutation: survivors\n${left.join('\n')}`);
+  }
+  console.log(`mutation: Stryker took ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s (exit ${code})`);
+  return code ?? 1;
+}
+
+process.exitCode = await main();
