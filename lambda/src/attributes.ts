@@ -146,7 +146,6 @@ function parseJsonObject(value: string): object | undefined {
   try {
     const parsed: unknown = JSON.parse(trimmed);
     return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
-    // Stryker disable next-line BlockStatement: an empty block returns undefined too
   } catch {
     return undefined;
   }

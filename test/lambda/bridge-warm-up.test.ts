@@ -130,6 +130,16 @@ describe('Class: Bridge', () => {
       await client.close();
     });
 
+    it('says not open when the client refuses the connection (closed already)', async () => {
+      const { instance, lines } = bridge('env');
+      const socket = await openSocket();
+      socket.destroy();
+
+      await instance.warmUp({ deadline: Deadline.in(3_000), home: loaded(), connection: Promise.resolve(socket) });
+
+      expect(lines[0]).toMatchObject({ connection: 'not open' });
+    });
+
     it("stops waiting for the connection at the warm-up's deadline", async () => {
       const { instance, lines } = bridge('env');
       const started = performance.now();

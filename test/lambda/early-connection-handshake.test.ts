@@ -33,6 +33,8 @@ vi.mock('node:tls', async (importOriginal) => {
   return { ...real, connect };
 });
 
+const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+
 let tls: TestTls;
 let server: Server;
 let port: number;
@@ -89,6 +91,17 @@ describe('Function: openEarlyConnection', () => {
 
       expect(socket?.destroyed).toBe(false);
       socket?.destroy();
+    });
+  });
+
+  describe('Rule: nothing of it is left running once it has settled', () => {
+    it('drops its timer when the connection is refused', async () => {
+      const before = timers();
+
+      const socket = await openEarlyConnection('https://127.0.0.1:1/telephony/v1', 5_000);
+
+      expect(socket).toBeUndefined();
+      await expect.poll(timers).toBe(before);
     });
   });
 

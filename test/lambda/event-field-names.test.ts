@@ -49,6 +49,11 @@ describe('Rule: a field of the wrong shape is refused, naming its whole path', (
       'Details.Parameters.fieldValues.accessSecretName must be a string',
     ],
     [
+      'Parameters.dialedNumber',
+      () => omniFlowBody(parts(CONTACT, { dialedNumber: 5 }), NO_DEFAULTS, []),
+      'Details.Parameters.dialedNumber must be a string',
+    ],
+    [
       'Parameters.fieldValues.dialedNumber',
       () => omniFlowBody(parts(CONTACT, { fieldValues: { dialedNumber: 5 } }), NO_DEFAULTS, []),
       'Details.Parameters.fieldValues.dialedNumber must be a string',

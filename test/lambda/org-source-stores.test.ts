@@ -54,7 +54,7 @@ describe('Class: ContactCentreSecretSource', () => {
     const before = source.arn;
 
     // Act
-    await source.prepare();
+    await expect(source.prepare()).resolves.toBeUndefined();
     const org = await source.load(AbortSignal.timeout(5_000));
 
     // Assess

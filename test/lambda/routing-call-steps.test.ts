@@ -44,10 +44,12 @@ interface Options {
   readonly clock?: { now: number };
   readonly signMs?: number;
   readonly random?: () => number;
+  /** Real time the key read and the signature take. */
+  readonly waitMs?: { readonly key?: number; readonly sign?: number };
 }
 
 /** callSalesforce over an in-memory Salesforce taking `steps` in turn (then 200 `{}`), with its trace and DEBUG lines. */
-function caller(steps: Step[], { clock, signMs = 0, random = () => 0 }: Options = {}) {
+function caller(steps: Step[], { clock, signMs = 0, random = () => 0, waitMs = {} }: Options = {}) {
   const sent: { resource: string; body: string | undefined }[] = [];
   const lines: Record<string, unknown>[] = [];
   const client = {
@@ -65,6 +67,7 @@ function caller(steps: Step[], { clock, signMs = 0, random = () => 0 }: Options 
     description: 'in memory',
     load: async () => {
       loads++;
+      if (waitMs.key) await new Promise((resolve) => setTimeout(resolve, waitMs.key));
       return { settings: SETTINGS, key: KEY };
     },
   };
@@ -72,6 +75,7 @@ function caller(steps: Step[], { clock, signMs = 0, random = () => 0 }: Options 
   const tokens = {
     take: async (org: Org) => {
       if (clock) clock.now += signMs;
+      if (waitMs.sign) await new Promise((resolve) => setTimeout(resolve, waitMs.sign));
       return `token-for-${org.settings.orgId}`;
     },
   } as unknown as TokenStock;
@@ -162,6 +166,15 @@ describe('Function: callSalesforce', () => {
       expect(trace.ms.http).toBeLessThanOrEqual(elapsed);
       expect(trace.ms.key).toBeGreaterThanOrEqual(0);
       expect(trace.ms.key + trace.ms.sign + trace.ms.http).toBeLessThanOrEqual(elapsed);
+    });
+
+    it('times the key read and the signature apart', async () => {
+      const { call } = caller([], { waitMs: { key: 20, sign: 30 } });
+
+      const { trace } = await call(request('executeOmniFlow'));
+
+      expect(trace.ms.key).toBeGreaterThanOrEqual(15);
+      expect(trace.ms.sign).toBeGreaterThanOrEqual(25);
     });
 
     it('counts only the retries made: none for the attempt that gave up', async () => {
@@ -320,12 +333,29 @@ describe('Function: callSalesforce', () => {
       );
     });
 
-    it('adds no note to a failure that cannot have reached Salesforce', async () => {
-      const { call } = caller([failing('ENOTFOUND'), failing('E_UNKNOWN')]);
+    it.each<[string, Step[], string]>([
+      ['a failure of no known kind', [failing('E_UNKNOWN')], 'could not reach Salesforce (E_UNKNOWN) after 1 attempt'],
+      [
+        'connections refused until no attempt is left',
+        [failing('ECONNREFUSED'), failing('ECONNREFUSED'), failing('ECONNREFUSED')],
+        'could not reach Salesforce (ECONNREFUSED) after 3 attempts',
+      ],
+    ])('adds no note about records to %s: Salesforce cannot have read it', async (_label, steps, message) => {
+      const { call } = caller(steps);
 
       const { error } = await call(request('createVoiceCall', { body: {} }));
 
-      expect(error?.message).toBe('the host in SCRT_ENDPOINT_BASE does not resolve (ENOTFOUND)');
+      expect(error?.message).toBe(message);
+    });
+
+    it('reads a transport failure that is not even an object', async () => {
+      const { call, lines } = caller([{ fail: undefined }]);
+
+      const { error } = await call(request('executeOmniFlow'));
+
+      expect(error?.message).toBe('could not reach Salesforce (unknown error) after 1 attempt');
+      expect(lines[0]).toMatchObject({ message: 'attempt' });
+      expect(lines[0]).not.toHaveProperty('failure');
     });
   });
 

@@ -193,6 +193,17 @@ describe('Class: SalesforceClient', () => {
       return thrown;
     }
 
+    it('throws a connection closed before any answer as undici names it', async () => {
+      const { instance, send } = client();
+      answer = (socket) => void socket.destroy();
+
+      const thrown = await send().catch((e: unknown) => e);
+      await instance.close();
+
+      expect(thrown).toMatchObject({ code: 'UND_ERR_SOCKET' });
+      expect(thrown).not.toMatchObject({ code: 'SALESFORCE_UNAVAILABLE' });
+    });
+
     it('throws a failure without a code as it is', async () => {
       const error = new Error('no code');
 
@@ -249,10 +260,10 @@ describe('Class: SalesforceClient', () => {
   });
 
   describe('Rule: the answer may take the whole deadline', () => {
-    it('waits for headers that come 50 ms later', async () => {
+    it('waits for headers that come 1.1 s later (undici checks that timeout on a half-second tick)', async () => {
       const { instance, send } = client();
       const write = answer;
-      answer = (socket) => void setTimeout(() => write(socket), 50);
+      answer = (socket) => void setTimeout(() => write(socket), 1_100);
 
       const answered = await send();
       await instance.close();

@@ -22,6 +22,14 @@ describe('Class: WarmUpSocket', () => {
       expect(answers(read(warm))).toBe(2);
     });
 
+    it("reads each request's Content-Length from its own head only", () => {
+      const warm = socket();
+
+      warm.write(`PATCH /a HTTP/1.1\r\n\r\nPATCH /b HTTP/1.1\r\ncontent-length: 60\r\n\r\n${'x'.repeat(60)}`);
+
+      expect(answers(read(warm))).toBe(2);
+    });
+
     it('reads a Content-Length of several digits, written without a blank', () => {
       const warm = socket();
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -27,9 +27,6 @@ const CONFIG = join(MUTATION_DIR, 'stryker.config.json');
 const STAMP = join(MUTATION_DIR, 'node_modules', '.mutation-install-key');
 /** Stryker's output files, all under dist/ (ignored by git); the same names as in stryker.config.json. */
 const OUTPUT_DIR = join(ROOT, 'dist', 'mutation');
-const INCREMENTAL_FILE = join(OUTPUT_DIR, 'incremental.json');
-/** A run of part of lambda/src (`--mutate`) keeps its results here, so the whole run's stay as they are. */
-const PART_INCREMENTAL_FILE = join(OUTPUT_DIR, 'incremental-part.json');
 const REPORT_FILE = join(OUTPUT_DIR, 'report.json');
 
 /** What an install is keyed by: the files it came from. */
@@ -75,12 +72,17 @@ interface ReportMutant {
   readonly location: { readonly start: { readonly line: number; readonly column: number } };
 }
 
-/** The mutants no test killed, from Stryker's JSON report: `file:line:column Mutator (status) → replacement`. */
-function survivors(): string[] {
+/**
+ * The mutants no test killed, from Stryker's JSON report: `file:line:column Mutator (status) → replacement`; only in
+ * `files` (paths from the root, a `:lines` range ignored) when given.
+ */
+function survivors(files?: readonly string[]): string[] {
   const report = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as {
     files: Record<string, { mutants: ReportMutant[] }>;
   };
-  return Object.entries(report.files).flatMap(([file, { mutants }]) =>
+  const wanted = files && new Set(files.map((file) => file.replace(/:[\d:-]+$/, '')));
+  const kept = Object.entries(report.files).filter(([file]) => !wanted || wanted.has(relative(ROOT, join(ROOT, file))));
+  return kept.flatMap(([file, { mutants }]) =>
     mutants
       .filter(({ status }) => status === 'Survived' || status === 'NoCoverage')
       .map(({ mutatorName, replacement, status, location: { start } }) => {
@@ -106,26 +108,22 @@ async function main(): Promise<number> {
   const node24 = nodeBinary('node24');
   await install(node24);
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  const part = values.mutate !== undefined;
-  // Every run records its results; a run of part of lambda/src records them apart, starting from the whole run's.
-  const incrementalFile = part ? PART_INCREMENTAL_FILE : INCREMENTAL_FILE;
-  if (part && values.incremental && existsSync(INCREMENTAL_FILE)) copyFileSync(INCREMENTAL_FILE, incrementalFile);
+  // Every run records its results (dist/mutation/incremental.json), which --incremental reuses; without it every
+  // mutant in scope is tested again. Stryker keeps the last results of the files a --mutate run leaves out.
   const args = [
     STRYKER,
     'run',
     relative(ROOT, CONFIG),
     '--incremental',
-    '--incrementalFile',
-    relative(ROOT, incrementalFile),
     ...(values.incremental ? [] : ['--force']),
-    ...(part ? ['--mutate', values.mutate!.join(',')] : []),
+    ...(values.mutate ? ['--mutate', values.mutate.join(',')] : []),
     ...(values.concurrency ? ['--concurrency', values.concurrency] : []),
   ];
   const started = performance.now();
   const code = await run(node24, args, ROOT, node24Env(node24));
   const seconds = (performance.now() - started) / 1000;
   if (values.survivors && existsSync(REPORT_FILE)) {
-    const left = survivors();
+    const left = survivors(values.mutate?.flatMap((patterns) => patterns.split(',')));
     console.log(left.length === 0 ? 'mutation: no mutant survived' : `mutation: survivors\n${left.join('\n')}`);
   }
   console.log(`mutation: Stryker took ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s (exit ${code})`);

@@ -60,7 +60,6 @@ function pemText(stored: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(trimmed);
-    // Stryker disable next-line BlockStatement: with no return here, the fallback below returns the same
   } catch {
     return trimmed;
   }
