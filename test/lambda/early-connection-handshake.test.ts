@@ -33,8 +33,6 @@ vi.mock('node:tls', async (importOriginal) => {
   return { ...real, connect };
 });
 
-const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-
 let tls: TestTls;
 let server: Server;
 let port: number;
@@ -95,13 +93,20 @@ describe('Function: openEarlyConnection', () => {
   });
 
   describe('Rule: nothing of it is left running once it has settled', () => {
-    it('drops its timer when the connection is refused', async () => {
-      const before = timers();
+    it('clears its timer when the connection is refused', async () => {
+      // Prepare
+      const set = vi.spyOn(globalThis, 'setTimeout');
+      const cleared = vi.spyOn(globalThis, 'clearTimeout');
 
-      const socket = await openEarlyConnection('https://127.0.0.1:1/telephony/v1', 5_000);
+      // Act
+      const socket = await openEarlyConnection('https://127.0.0.1:1/telephony/v1', 4_321);
 
+      // Assess
+      const timer = set.mock.results[set.mock.calls.findIndex(([, ms]) => ms === 4_321)]?.value as unknown;
       expect(socket).toBeUndefined();
-      await expect.poll(timers).toBe(before);
+      expect(timer).toBeDefined();
+      await expect.poll(() => cleared.mock.calls.some(([cancelled]) => cancelled === timer)).toBe(true);
+      vi.restoreAllMocks();
     });
   });
 

@@ -130,6 +130,14 @@ describe('Class: Logger, its defaults and DEBUG', () => {
     expect(JSON.parse(written[0]!)).toMatchObject({ level: 'INFO', message: 'hello' });
   });
 
+  it('writes a summary line asked for at DEBUG at INFO, its floor by default', () => {
+    const lines: string[] = [];
+
+    new Logger('DEBUG', (line) => lines.push(line)).summary('DEBUG', 'done', {});
+
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'INFO', message: 'done' });
+  });
+
   it('writes DEBUG lines at DEBUG', () => {
     const lines: string[] = [];
 

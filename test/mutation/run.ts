@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,12 +11,19 @@ import { NODE24_INSTALLS_HERE, nodeBinary } from '../support/node-runtime.ts';
  * project's Node 24, then the score per file. Stryker lives in `test/mutation`, a private package of its own (exact
  * pins, its own lock), installed here on first use so the project's users never install it; its vitest runner uses the
  * project's own vitest, found up the tree from `test/mutation/node_modules`.
- *
- *   npx tsx test/mutation/run.ts                                 every mutant (records the results for --incremental)
- *   npx tsx test/mutation/run.ts --incremental                   only the mutants a change to lambda/src or test/lambda touched
- *   npx tsx test/mutation/run.ts --mutate lambda/src/retry.ts    one file's mutants (or file:from-to lines; repeatable)
- *   npx tsx test/mutation/run.ts --survivors                     also lists the mutants no test killed
  */
+const USAGE = `Usage: npm run mutation -- [options]
+
+Stryker on lambda/src with the unit tests (test/lambda), under the tests' Node 24; prints the score per file and
+fails below 90 %. Every run records its results in dist/mutation/ (incremental.json, report.html, report.json).
+
+  (no option)             every mutant again (about 23 minutes on two cores)
+  --incremental           only the mutants whose code, or whose covering tests, changed since the last run
+  --mutate <file[:lines]> only this file's mutants (lambda/src/retry.ts, lambda/src/retry.ts:60-70); repeatable,
+                          or comma-separated; the other files keep their last results
+  --survivors             also list the mutants no test killed (of the --mutate files, when given)
+  --concurrency <n>       test runner processes (default 2)
+  --help                  this text`;
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The folder of the mutation tool: its package.json, lock, Stryker's configuration and this script. */
@@ -92,15 +99,31 @@ function survivors(files?: readonly string[]): string[] {
   );
 }
 
+/** The command line's options; undefined, after saying why, for one it cannot run. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        incremental: { type: 'boolean', default: false },
+        mutate: { type: 'string', multiple: true },
+        survivors: { type: 'boolean', default: false },
+        concurrency: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`mutation: ${(error as Error).message}\n\n${USAGE}`);
+    return undefined;
+  }
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      incremental: { type: 'boolean', default: false },
-      mutate: { type: 'string', multiple: true },
-      survivors: { type: 'boolean', default: false },
-      concurrency: { type: 'string' },
-    },
-  });
+  const values = options();
+  if (values === undefined) return 2;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (!NODE24_INSTALLS_HERE) {
     console.error(`mutation: Stryker runs under the tests' Node 24, which is installed on linux x64 only`);
     return 1;
@@ -120,9 +143,11 @@ async function main(): Promise<number> {
     ...(values.concurrency ? ['--concurrency', values.concurrency] : []),
   ];
   const started = performance.now();
+  const startedAt = Date.now();
   const code = await run(node24, args, ROOT, node24Env(node24));
   const seconds = (performance.now() - started) / 1000;
-  if (values.survivors && existsSync(REPORT_FILE)) {
+  // Only this run's report: a run that failed before writing one must not list the last run's survivors.
+  if (values.survivors && existsSync(REPORT_FILE) && statSync(REPORT_FILE).mtimeMs >= startedAt) {
     const left = survivors(values.mutate?.flatMap((patterns) => patterns.split(',')));
     console.log(left.length === 0 ? 'mutation: no mutant survived' : `mutation: survivors\n${left.join('\n')}`);
   }
