@@ -149,6 +149,8 @@ export class Bridge implements RoutingDeps {
       });
       if (this.config.onError === 'attributes' || operation?.failure === 'answer') return errorAttributes(error);
       throw forLambda(error);
+    } finally {
+      deadline.release();
     }
   }
 

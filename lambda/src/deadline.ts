@@ -16,6 +16,9 @@ export const monotonicNow = (): number => performance.now();
 
 /** A point in time, on {@link monotonicNow}'s clock unless told otherwise, every step of one invocation must finish by. */
 export class Deadline {
+  /** The controller behind {@link signal} and the timer that aborts it, made on the first request for the signal. */
+  #abort: { readonly controller: AbortController; readonly timer: NodeJS.Timeout } | undefined;
+
   constructor(
     readonly at: number,
     private readonly now: () => number = monotonicNow,
@@ -45,9 +48,24 @@ export class Deadline {
     return Math.max(0, Math.floor(this.at - this.now()));
   }
 
-  /** A signal that aborts at the deadline (a new one each call: signals cannot be reset). */
+  /**
+   * A signal that aborts at the deadline with a `TimeoutError`, as `AbortSignal.timeout` would: one for the deadline,
+   * however many requests it bounds, on a timer that {@link release} clears. (A fresh `AbortSignal.timeout` per
+   * request cannot be cleared: each one fired seconds after its call had ended, in a later call's CPU share.)
+   */
   signal(): AbortSignal {
-    return AbortSignal.timeout(Math.max(1, this.remaining()));
+    if (!this.#abort) {
+      const controller = new AbortController();
+      const abort = () =>
+        controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      this.#abort = { controller, timer: setTimeout(abort, Math.max(1, this.remaining())).unref() };
+    }
+    return this.#abort.controller.signal;
+  }
+
+  /** Stops the timer of {@link signal} once nothing the deadline bounds is running: the signal then never aborts. */
+  release(): void {
+    if (this.#abort) clearTimeout(this.#abort.timer);
   }
 
   /** Waits `ms`, or throws a {@link TimeoutError} at once when the wait would end past the deadline. */

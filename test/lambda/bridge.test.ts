@@ -4,6 +4,7 @@ import { Bridge } from '../../lambda/src/bridge.ts';
 import { readConfig } from '../../lambda/src/config.ts';
 import type { Deadline } from '../../lambda/src/deadline.ts';
 import { OrgCache } from '../../lambda/src/key/cache.ts';
+import { KeyError } from '../../lambda/src/errors.ts';
 import { Logger } from '../../lambda/src/logger.ts';
 import inboundCall from '../events/inbound-call.json' with { type: 'json' };
 
@@ -54,6 +55,24 @@ describe('Class: Bridge', () => {
       void bridge.handle(inboundCall, lambdaContext(8_000), 3_300).catch(() => {});
 
       expect(deadlines.map((deadline) => deadline.remaining())).toEqual([4_000 - 3_300 - 300]);
+    });
+
+    it('leaves no abort behind: the signal that bounded its requests never fires once it has answered', async () => {
+      // Prepare
+      const signals: AbortSignal[] = [];
+      vi.spyOn(OrgCache.prototype, 'get').mockImplementation((_secretName, deadline) => {
+        signals.push(deadline.signal());
+        return Promise.reject(new KeyError('the key parameter was not found'));
+      });
+      const bridge = new Bridge(readConfig(ENV), new Logger('INFO', () => {}));
+
+      // Act
+      await bridge.handle(inboundCall, lambdaContext(1_000)).catch(() => {});
+      await vi.advanceTimersByTimeAsync(2_000);
+
+      // Assess
+      expect(signals).toHaveLength(1);
+      expect(signals[0]!.aborted).toBe(false);
     });
 
     it("settles with TIMEOUT 150 ms before Lambda's deadline when a lower layer never settles", async () => {

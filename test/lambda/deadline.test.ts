@@ -104,6 +104,37 @@ describe('Class: Deadline', () => {
       expect(signal.aborted).toBe(true);
       expect((signal.reason as Error).name).toBe('TimeoutError');
     });
+
+    it('is one signal for every request the deadline bounds', () => {
+      const deadline = Deadline.in(1_000);
+
+      expect(deadline.signal()).toBe(deadline.signal());
+    });
+
+    it('never aborts once released', async () => {
+      const deadline = Deadline.in(20);
+      const signal = deadline.signal();
+
+      deadline.release();
+      await new Promise((resolve) => setTimeout(resolve, 60));
+
+      expect(signal.aborted).toBe(false);
+    });
+
+    it('keeps no process alive while it waits', () => {
+      const set = vi.spyOn(globalThis, 'setTimeout');
+
+      Deadline.in(60_000).signal();
+
+      const timer = set.mock.results.at(-1)?.value as NodeJS.Timeout;
+      expect(timer.hasRef()).toBe(false);
+      clearTimeout(timer);
+      vi.restoreAllMocks();
+    });
+
+    it('can be released before any signal was asked for', () => {
+      expect(() => Deadline.in(20).release()).not.toThrow();
+    });
   });
 });
 
