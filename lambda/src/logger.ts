@@ -7,6 +7,11 @@ const PEM = /-----BEGIN[^-]*-----[\s\S]*?(?:-----END[^-]*-----|$)/g;
 const BEARER = /Bearer\s+\S+/gi;
 /** An E.164 telephone number (`+` and 7–15 digits, maybe spaced or dashed): a caller's, wherever it came from. */
 export const PHONE_NUMBER = /\+\d(?:[\s.-]?\d){6,14}/g;
+/**
+ * What a line must hold somewhere for any of the four patterns above to match one of its strings: their literal
+ * starts, which JSON leaves as they are. A line without any is written as serialised, unscrubbed.
+ */
+const MAY_HOLD_A_SECRET = /eyJ|-----BEGIN|bearer|\+\d/i;
 
 /**
  * One JSON object per line on stdout, the shape CloudWatch Logs Insights reads. Written straight to the stream (not
@@ -74,7 +79,8 @@ export class Logger {
 
   #emit(level: LogLevel, message: string, fields: Fields): void {
     const record = { timestamp: new Date().toISOString(), level, message, ...this.base, ...fields };
-    this.write(`${JSON.stringify(record, scrubStrings)}\n`);
+    const line = JSON.stringify(record);
+    this.write(`${MAY_HOLD_A_SECRET.test(line) ? JSON.stringify(record, scrubStrings) : line}\n`);
   }
 }
 

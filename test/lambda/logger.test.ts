@@ -55,6 +55,34 @@ describe('Class: Logger', () => {
   });
 });
 
+describe('Class: Logger, each secret alone in a line', () => {
+  it.each([
+    ['a PEM block', '-----BEGIN RSA PRIVATE KEY-----\nMIIEow', '[redacted]'],
+    ['a session id after Bearer', 'Bearer 00Dxx!AQ4AQ.opaque', 'Bearer [redacted]'],
+    ['a bearer token in lower case', 'bearer 00Dxx!AQ4AQ.opaque', 'Bearer [redacted]'],
+    ['a JWT', 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiIwMEQifQ.c2lnbmF0dXJl', '[redacted]'],
+    ["a caller's number", 'Invalid number +4915112345678', 'Invalid number [redacted]'],
+  ])('redacts %s, however deep it sits', (_what, text, written) => {
+    const lines: string[] = [];
+
+    new Logger('INFO', (line) => lines.push(line)).error('refused', { answer: { errors: [{ message: text }] } });
+
+    expect(JSON.parse(lines[0]!).answer.errors[0].message).toBe(written);
+  });
+
+  it('writes a line with none of them as JSON, unchanged', () => {
+    const lines: string[] = [];
+    const fields = { contactId: 'c-1', ms: { http: 21.5 }, Latency: 1e21, path: 'a\\b "quoted"\n' };
+
+    new Logger('INFO', (line) => lines.push(line), {}).info('routed', fields);
+
+    const { timestamp, ...rest } = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(typeof timestamp).toBe('string');
+    expect(rest).toEqual({ level: 'INFO', message: 'routed', ...fields });
+    expect(lines[0]).toBe(`${JSON.stringify({ timestamp, level: 'INFO', message: 'routed', ...fields })}\n`);
+  });
+});
+
 describe('Method: summary', () => {
   it('writes the summary line whatever the threshold, at its own level', () => {
     const lines: string[] = [];
