@@ -68,6 +68,7 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     [['--node', '23'], '--node must be one of host, 24, all, not "23"'],
     [['--loads', 'x'], '--loads must be a whole number of at least 1, not "x"'],
     [['--previous', 'no/such/bundle.mjs'], '--previous no/such/bundle.mjs: no such file'],
+    [['--memory', '128', '--previous', 'no/such/bundle.mjs'], '--previous no/such/bundle.mjs: no such file'],
     [['--bogus'], "Unknown option '--bogus'"],
     [['--memory', '64'], '--memory must be memory sizes in MB from 128 to 10240, comma-separated, not "64"'],
     [['--memory', '--load'], '--memory runs on its own: not with --load or --sdk'],
@@ -97,6 +98,7 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
       for (const option of ['--rtt MS', '--rounds N', '--previous-rev REV', '--node host|24|all', '--outage-ms N']) {
         expect(run.stdout).toContain(`\n  ${option} `);
       }
+      expect(run.stdout).toMatch(/\n {2}--previous FILE .*; with --memory, a third column\n/);
       expect(run.stdout).toMatch(
         /\nExit codes:\n {2}0 {2}the benchmark ran[^]*\n {2}1 {2}[^]*\n {2}2 {2}the command line is wrong/,
       );
@@ -183,6 +185,19 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
       expect(out).toContain('no CPU quota (see above): every container on a free CPU');
       expect(out).toMatch(/ {2}128 MB: no quota, a free CPU +bridge +minimal handler/);
       expectRows(out);
+    });
+
+    it('with --previous-rev, runs the previous bundle too: new, previous and minimal handler, each against minimal', async () => {
+      const run = await bench([...MEMORY, '--previous-rev', 'HEAD']);
+
+      expect(run.code, run.out).toBe(0);
+      expect(run.out).toMatch(/\(new, previous, minimal handler: first call \+ 3 warm calls, back to back\)/);
+      expect(run.out).toMatch(/\n {2}new {7}this checkout \(dist\/lambda\): \d+ KiB of JavaScript\n/);
+      expect(run.out).toMatch(/\n {2}previous {2}HEAD \([0-9a-f]{7}\): \d+ KiB of JavaScript\n/);
+      expect(run.out).toMatch(/ {2}128 MB: .* +new +previous +minimal handler +new ÷ minimal +previous ÷ minimal\n/);
+      expect(run.out).toMatch(/CPU per warm call, all threads +[\d.]+ ms +[\d.]+ ms +[\d.]+ ms +[\d.]+× +[\d.]+×\n/);
+      expect(run.out).toMatch(/cost per million warm calls, requests included +\$[\d.]+ +\$[\d.]+ +\$[\d.]+/);
+      expect(run.out).toMatch(/failed calls +0 +0 +0/);
     });
   });
 });

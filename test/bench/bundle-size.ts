@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { BundleUnderTest } from './previous-bundle.ts';
 
 const CHUNK_REFERENCE = /["'](\.\/[\w.-]+\.mjs)["']/g;
 
@@ -19,3 +20,7 @@ export function bundleBytes(entry: string): number {
   }
   return bytes;
 }
+
+/** A report's line naming a bundle in its `role` (new, previous) and its bytes of JavaScript. */
+export const bundleLine = (role: string, bundle: BundleUnderTest): string =>
+  `  ${role.padEnd(9)} ${bundle.label}: ${(bundleBytes(bundle.path) / 1024).toFixed(0)} KiB of JavaScript`;

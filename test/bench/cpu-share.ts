@@ -3,12 +3,14 @@ import { sampleEvent } from '../support/integration.ts';
 import { BUNDLE, type Invocation, LambdaContainer } from '../support/lambda-container.ts';
 import { nodeVersion, type Runtime } from '../support/node-runtime.ts';
 import type { Sandbox } from '../support/sandbox.ts';
-import { perContainer } from './cold-start.ts';
-import { CFS_PERIOD_US, type CpuQuotas, MB_PER_CPU, quotaUs } from './cpu-quota.ts';
+import { bundleLine } from './bundle-size.ts';
+import { CFS_PERIOD_US, type CpuQuotas, MB_PER_CPU } from './cpu-quota.ts';
+import { memorySizeTable, type Sample } from './cpu-share-table.ts';
 import { Floor } from './floor.ts';
-import { billedMs, costPerMillion, LAMBDA_PRICES } from './lambda-prices.ts';
+import { billedMs, LAMBDA_PRICES } from './lambda-prices.ts';
+import { type BundleUnderTest, THIS_BUNDLE } from './previous-bundle.ts';
 import { relayedSandbox } from './relayed-sandbox.ts';
-import { percentile, spread } from './stats.ts';
+import { percentile } from './stats.ts';
 import { otherThreadsMs, threadCpu } from './thread-cpu.ts';
 
 /** The yardstick: a handler that only signs, sends one PATCH over a kept-alive connection, and parses the answer. */
@@ -28,24 +30,8 @@ export interface CpuShareOptions {
   readonly throttleInit: boolean;
   /** The bench's cgroups, or why there are none (the containers then run on a free CPU). */
   readonly quotas: CpuQuotas | string;
-}
-
-/** One container's figures; CPU times are of all its threads. */
-interface Sample {
-  readonly floorMs: number;
-  readonly initMs: number;
-  readonly initCpuMs: number;
-  readonly firstMs: number;
-  readonly firstCpuMs: number;
-  readonly warmP50Ms: number;
-  readonly warmP95Ms: number;
-  /** Per warm call. */
-  readonly warmCpuMs: number;
-  readonly warmOtherThreadsMs: number;
-  readonly warmBilledMs: number;
-  /** Of the CFS periods the warm calls spanned, the share in which the quota ran out (NaN without a quota). */
-  readonly throttledShare: number;
-  readonly failedCalls: number;
+  /** A previous bundle to run as a third handler, between the bridge and the minimal handler; none by default. */
+  readonly previous?: BundleUnderTest;
 }
 
 interface Handler {
@@ -54,49 +40,87 @@ interface Handler {
   readonly env: (sandbox: Sandbox, relayed: Record<string, string>) => Record<string, string>;
 }
 
-const HANDLERS: readonly Handler[] = [
-  { label: 'bridge', bundle: BUNDLE, env: (_, relayed) => relayed },
-  {
-    label: 'minimal handler',
-    bundle: MINIMAL_HANDLER,
-    env: (sandbox, relayed) => ({ ...relayed, BENCH_PRIVATE_KEY_PEM: sandbox.keys.privateKeyPem }),
-  },
-];
+const BRIDGE: Handler = { label: 'bridge', bundle: BUNDLE, env: (_, relayed) => relayed };
+const MINIMAL: Handler = {
+  label: 'minimal handler',
+  bundle: MINIMAL_HANDLER,
+  env: (sandbox, relayed) => ({ ...relayed, BENCH_PRIVATE_KEY_PEM: sandbox.keys.privateKeyPem }),
+};
+
+/** The handlers, in their columns' order: the bridge, or new and previous bridges, then the minimal handler. */
+function handlersFor(previous: BundleUnderTest | undefined): readonly Handler[] {
+  if (!previous) return [BRIDGE, MINIMAL];
+  return [{ ...BRIDGE, label: 'new' }, { label: 'previous', bundle: previous.path, env: BRIDGE.env }, MINIMAL];
+}
+
+/** `handlers` in the order of round `round`: each one goes first in turn. */
+const inTurn = <T>(handlers: readonly T[], round: number): T[] =>
+  handlers.map((_, i) => handlers[(i + round) % handlers.length]!);
 
 const FLOOR_SAMPLES = 20;
 
 /**
- * Runs the bridge and the minimal handler, in turns, in containers under Lambda's CPU share for each memory size — a
- * cgroup-v1 CFS quota of memory/1,769 of one CPU, from the first call on (init at full speed, as Lambda's init seems
- * to run) or from the spawn with `throttleInit` — and prints, per memory size, each one's latency against the floor,
- * its CPU (init, first call, per warm call), billed duration and cost.
+ * Runs the bridge (and, given `previous`, the previous bridge) and the minimal handler, in turns, in containers under
+ * Lambda's CPU share for each memory size — a cgroup-v1 CFS quota of memory/1,769 of one CPU, from the first call on
+ * (init at full speed, as Lambda's init seems to run) or from the spawn with `throttleInit` — and prints, per memory
+ * size, each one's latency against the floor, its CPU (init, first call, per warm call), billed duration and cost.
  */
 export async function cpuShare(options: CpuShareOptions): Promise<void> {
   const { sandbox, salesforcePort, env, close } = await relayedSandbox(options.rttMs);
   const floor = new Floor(sandbox, salesforcePort);
-  const event = sampleEvent('inbound-call');
+  const handlers = handlersFor(options.previous);
   try {
     for (const runtime of options.runtimes) {
-      const samples = new Map(options.memoriesMb.map((mb) => [mb, HANDLERS.map((): Sample[] => [])]));
-      for (let round = 0; round < options.rounds; round++) {
-        for (const memoryMb of options.memoriesMb) {
-          const floorMs = await floor.measure(FLOOR_SAMPLES);
-          const order = round % 2 === 0 ? HANDLERS : [...HANDLERS].reverse();
-          for (const handler of order) {
-            const run = { sandbox, env: handler.env(sandbox, env), runtime, memoryMb, floorMs, event };
-            samples.get(memoryMb)![HANDLERS.indexOf(handler)]!.push(await containerRun(handler, run, options));
-          }
-        }
-      }
-      printHeader(runtime, options);
-      const quota = typeof options.quotas !== 'string';
-      for (const [memoryMb, [bridge, minimal]] of samples) printMemorySize(memoryMb, quota, bridge!, minimal!);
-      console.log('');
+      const samples = await measure(handlers, runtime, { sandbox, env, floor }, options);
+      printTables(runtime, handlers, samples, options);
     }
   } finally {
     await floor.close();
     await close();
   }
+}
+
+interface Bench {
+  readonly sandbox: Sandbox;
+  /** The relayed environment of the containers. */
+  readonly env: Record<string, string>;
+  readonly floor: Floor;
+}
+
+/** Each round, at each memory size: the floor, then a container of each handler in turn; samples per size, handler. */
+async function measure(
+  handlers: readonly Handler[],
+  runtime: Runtime,
+  { sandbox, env, floor }: Bench,
+  options: CpuShareOptions,
+): Promise<Map<number, Sample[][]>> {
+  const event = sampleEvent('inbound-call');
+  const samples = new Map(options.memoriesMb.map((mb) => [mb, handlers.map((): Sample[] => [])]));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const memoryMb of options.memoriesMb) {
+      const floorMs = await floor.measure(FLOOR_SAMPLES);
+      for (const handler of inTurn(handlers, round)) {
+        const run = { sandbox, env: handler.env(sandbox, env), runtime, memoryMb, floorMs, event };
+        samples.get(memoryMb)![handlers.indexOf(handler)]!.push(await containerRun(handler, run, options));
+      }
+    }
+  }
+  return samples;
+}
+
+function printTables(
+  runtime: Runtime,
+  handlers: readonly Handler[],
+  samples: Map<number, Sample[][]>,
+  options: CpuShareOptions,
+): void {
+  printHeader(runtime, handlers, options);
+  const quota = typeof options.quotas !== 'string';
+  for (const [memoryMb, perHandler] of samples) {
+    const columns = handlers.map((handler, i) => ({ label: handler.label, samples: perHandler[i]! }));
+    for (const line of memorySizeTable(memoryMb, quota, columns)) console.log(line);
+  }
+  console.log('');
 }
 
 interface ContainerRun {
@@ -162,7 +186,9 @@ async function containerRun(
   }
 }
 
-function printHeader(runtime: Runtime, { memoriesMb, rttMs, rounds, calls, throttleInit, quotas }: CpuShareOptions) {
+function printHeader(runtime: Runtime, handlers: readonly Handler[], options: CpuShareOptions): void {
+  const { memoriesMb, rttMs, rounds, calls, throttleInit, quotas, previous } = options;
+  const labels = handlers.map((handler) => handler.label).join(', ');
   const where =
     typeof quotas === 'string'
       ? 'no CPU quota (see above): every container on a free CPU'
@@ -170,56 +196,14 @@ function printHeader(runtime: Runtime, { memoriesMb, rttMs, rounds, calls, throt
   console.log(
     `connect-omniflow-bridge under Lambda's CPU share — function on node ${nodeVersion(runtime)}, ${rttMs} ms round ` +
       `trip (relay); per memory size (${memoriesMb.join(', ')} MB) ${rounds} round${rounds === 1 ? '' : 's'} × ` +
-      `(bridge, minimal handler: first call + ${calls} warm calls, back to back); ${where}`,
+      `(${labels}: first call + ${calls} warm calls, back to back); ${where}`,
   );
+  if (previous) {
+    console.log(bundleLine('new', THIS_BUNDLE));
+    console.log(bundleLine('previous', previous));
+  }
   console.log(
     `  prices: ${LAMBDA_PRICES.architecture}, ${LAMBDA_PRICES.region}: $${LAMBDA_PRICES.perGbSecond} per GB-s, ` +
       `$${(LAMBDA_PRICES.perRequest * 1e6).toFixed(2)} per million requests (checked ${LAMBDA_PRICES.checked})`,
   );
-}
-
-function printMemorySize(memoryMb: number, quota: boolean, bridge: Sample[], minimal: Sample[]): void {
-  const row = (label: string, a: string, b = '', ratio = '') =>
-    console.log(`  ${label.padEnd(52)} ${a.padEnd(24)} ${b.padEnd(24)} ${ratio}`);
-  const of = (samples: Sample[], figure: keyof Sample) => samples.map((sample) => sample[figure]);
-  const ms = (figure: keyof Sample) => [spread(of(bridge, figure)), spread(of(minimal, figure))] as const;
-  const floorRatio = (figure: keyof Sample) =>
-    [bridge, minimal].map((samples) => spread(perContainer(of(samples, figure), of(samples, 'floorMs')), '×', 2)) as [
-      string,
-      string,
-    ];
-  const versus = (figure: keyof Sample) => spread(perContainer(of(bridge, figure), of(minimal, figure)), '×', 2);
-  const cost = (samples: Sample[]) =>
-    `$${spread(
-      samples.map((sample) => costPerMillion(memoryMb, sample.warmBilledMs)),
-      '',
-      3,
-    )}`;
-  const coldStart = (samples: Sample[]) => spread(samples.map((s) => billedMs(s.initMs) + billedMs(s.firstMs)));
-  const share = `${(memoryMb / MB_PER_CPU).toFixed(3)} CPU (${quotaUs(memoryMb).toLocaleString('en-US')} µs per 100 ms)`;
-  row(`${memoryMb} MB: ${quota ? share : 'no quota, a free CPU'}`, 'bridge', 'minimal handler', 'bridge ÷ minimal');
-  row('floor (warm keep-alive HTTPS PATCH, same relay)', spread(of(bridge, 'floorMs')));
-  row('warm p50 ÷ floor', ...floorRatio('warmP50Ms'));
-  row('warm p95 ÷ floor', ...floorRatio('warmP95Ms'));
-  row('warm p95', ...ms('warmP95Ms'));
-  row('first call ÷ floor', ...floorRatio('firstMs'));
-  row('init', ...ms('initMs'));
-  row('CPU of init, all threads', ...ms('initCpuMs'));
-  row('CPU of the first call, all threads', ...ms('firstCpuMs'));
-  row('CPU per warm call, all threads', ...ms('warmCpuMs'), versus('warmCpuMs'));
-  row('  of which on threads other than the main one', ...ms('warmOtherThreadsMs'));
-  if (quota) {
-    const throttled = (samples: Sample[]) =>
-      spread(
-        of(samples, 'throttledShare').map((share) => share * 100),
-        '%',
-        0,
-      );
-    row('warm calls: 100 ms periods that ran out of quota', throttled(bridge), throttled(minimal));
-  }
-  row('billed per warm call (each rounded up to 1 ms)', ...ms('warmBilledMs'));
-  row('cost per million warm calls, requests included', cost(bridge), cost(minimal));
-  row('billed per cold start (init + first call)', coldStart(bridge), coldStart(minimal));
-  const failed = (samples: Sample[]) => String(samples.reduce((sum, sample) => sum + sample.failedCalls, 0));
-  row('failed calls', failed(bridge), failed(minimal));
 }

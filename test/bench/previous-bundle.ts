@@ -4,6 +4,7 @@ import { mkdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { BUNDLE } from '../support/lambda-container.ts';
 import { ROOT } from '../support/run-command.ts';
 
 /** The revision whose bundle the benchmark compares with by default: main before the cold-start work (issue 10). */
@@ -14,6 +15,9 @@ export interface BundleUnderTest {
   readonly label: string;
   readonly path: string;
 }
+
+/** The bundle this checkout built, which the previous one is compared with. */
+export const THIS_BUNDLE: BundleUnderTest = { label: 'this checkout (dist/lambda)', path: BUNDLE };
 
 const run = promisify(execFile);
 
