@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { replies } from '../emulators/salesforce.ts';
 import { createCallCenterKeys } from '../emulators/test-ca.ts';
 import { CALL_CENTER_API_NAME, CONTACT_CENTRE_SECRET, KEY_PARAMETER, ORG_ID, Sandbox } from '../support/sandbox.ts';
+import { bin, runCommand } from '../support/run-command.ts';
 import { checkLines, doctor, lineOf, scratchDir, writeCertificate, writeEnvFile } from './doctor-support.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -243,6 +244,15 @@ describe('Command: npm run doctor (against the emulators)', () => {
       expect(sandbox.salesforce.requests).toEqual([]);
     },
   );
+
+  it('--help into a pipe closed early (| head -1) exits 0, without an EPIPE stack', async () => {
+    const script = `"${bin('tsx')}" infra/doctor/main.ts --help | true; exit \${PIPESTATUS[0]}`;
+
+    const run = await runCommand('bash', ['-c', script]);
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
 
   it('refuses a command line without --env, with usage and exit code 2', async () => {
     const run = await doctor(['--stack']);

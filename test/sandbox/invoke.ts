@@ -13,6 +13,7 @@ import { type Invocation, LambdaContainer } from '../support/lambda-container.ts
 import { orgRecordEnv, Sandbox } from '../support/sandbox.ts';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios.ts';
 import { type InvocationLog, verdict } from './verdict.ts';
+import { ignoreClosedStdout } from '../support/closed-pipe.ts';
 
 const DEFAULT_EVENT = new URL('../events/inbound-call.json', import.meta.url);
 /** Local runs record contacts' orgs in the AWS endpoint's S3, so a create with a per-call secret shows its record. */
@@ -289,9 +290,6 @@ async function main(): Promise<number> {
   }
 }
 
-// `npm run invoke | head -1` reads the verdict and closes the pipe: the rest goes nowhere, the exit code stays the
-// verdict's (Node would otherwise end the command with an unhandled EPIPE and a stack trace).
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-});
+// `npm run invoke | head -1` reads the verdict and closes the pipe: the exit code stays the verdict's.
+ignoreClosedStdout();
 process.exitCode = await main();
