@@ -14,7 +14,7 @@ import { Logger } from './logger.ts';
 import { metricFields, type Outcome } from './metrics.ts';
 import { type Operation, operationOf } from './operations.ts';
 import { OrgRecordStore } from './org-record.ts';
-import { callSalesforce, newTrace, type RoutingDeps, type Trace } from './routing-call.ts';
+import { callSalesforce, newTrace, type CallDeps, type Trace } from './salesforce-call.ts';
 import { SalesforceClient } from './salesforce-client.ts';
 import { TokenStock } from './token-stock.ts';
 
@@ -48,7 +48,7 @@ const UNKNOWN_METHOD_MESSAGES = { done: 'done', failed: 'failed', what: 'serving
  * once at init and reused by every invocation. `handle` chains event → request → org and key → token → call →
  * attributes.
  */
-export class Bridge implements RoutingDeps {
+export class Bridge implements CallDeps {
   /**
    * @param orgs - the per-org cache, when the container made it first (to start the key fetch early)
    * @param client - the HTTP client (an in-memory one for the warm-up's rehearsal)

@@ -50,7 +50,7 @@ interface Host {
 /**
  * The HTTP side of Salesforce's calls: one keep-alive pool per Salesforce host per container (at most
  * {@link SalesforceClientOptions.maxHosts}, the least recently used closed first), one attempt per call. Retries,
- * tokens and the meaning of statuses live in `routing-call.ts`; transport errors are thrown as undici raises them,
+ * tokens and the meaning of statuses live in `salesforce-call.ts`; transport errors are thrown as undici raises them,
  * except for an answer that came but cannot be read, which Salesforce may have acted on: that is a {@link BridgeError}
  * saying so, and a BridgeError is never sent again.
  */

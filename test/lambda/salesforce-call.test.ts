@@ -4,7 +4,7 @@ import { Deadline } from '../../lambda/src/deadline.ts';
 import { parseEvent } from '../../lambda/src/event.ts';
 import { OrgCache } from '../../lambda/src/key/cache.ts';
 import type { Org, OrgSource } from '../../lambda/src/key/source.ts';
-import { callSalesforce, newTrace } from '../../lambda/src/routing-call.ts';
+import { callSalesforce, newTrace } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import { TokenStock } from '../../lambda/src/token-stock.ts';
 import inboundCall from '../events/inbound-call.json' with { type: 'json' };

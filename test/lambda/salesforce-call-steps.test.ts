@@ -6,7 +6,7 @@ import type { CallRequest } from '../../lambda/src/event.ts';
 import { OrgCache } from '../../lambda/src/key/cache.ts';
 import type { Org, OrgSource } from '../../lambda/src/key/source.ts';
 import { Logger } from '../../lambda/src/logger.ts';
-import { callSalesforce, errorTexts, newTrace, statusError } from '../../lambda/src/routing-call.ts';
+import { callSalesforce, errorTexts, newTrace, statusError } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import type { TokenStock } from '../../lambda/src/token-stock.ts';
 

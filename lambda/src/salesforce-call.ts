@@ -26,7 +26,7 @@ import type { HttpAnswer, SalesforceClient } from './salesforce-client.ts';
 import { OPERATIONS, type SalesforceCall } from './operations.ts';
 import type { TokenStock } from './token-stock.ts';
 
-export interface RoutingDeps {
+export interface CallDeps {
   readonly orgs: OrgCache;
   readonly client: SalesforceClient;
   /** Where each attempt's token comes from: minted ahead, off the call's path. */
@@ -85,7 +85,7 @@ export function newTrace(): Trace {
  */
 export async function callSalesforce(
   request: CallRequest,
-  deps: RoutingDeps,
+  deps: CallDeps,
   { deadline, trace = newTrace(), log }: CallOptions,
 ): Promise<Attributes> {
   const operation = OPERATIONS[request.method];
@@ -178,7 +178,7 @@ function retry(
   call: SalesforceCall,
   trace: Trace,
   deadline: Deadline,
-  deps: RoutingDeps,
+  deps: CallDeps,
   retryAfter?: string,
 ): number | undefined {
   if (failure === 'final' || failure === 'timeout') return undefined;

@@ -5,7 +5,7 @@ import { BadAnswerError } from '../../lambda/src/errors.ts';
 import type { CallRequest } from '../../lambda/src/event.ts';
 import { OrgCache } from '../../lambda/src/key/cache.ts';
 import type { Org, OrgSource } from '../../lambda/src/key/source.ts';
-import { callSalesforce, errorTexts, statusError } from '../../lambda/src/routing-call.ts';
+import { callSalesforce, errorTexts, statusError } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import { TokenStock } from '../../lambda/src/token-stock.ts';
 
