@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../lambda/src/deadline.ts';
 import { BadAnswerError } from '../../lambda/src/errors.ts';
@@ -8,6 +7,7 @@ import type { Org, OrgSource } from '../../lambda/src/key/source.ts';
 import { callSalesforce, errorTexts, statusError } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import { TokenStock } from '../../lambda/src/token-stock.ts';
+import { ACME_ORG } from '../support/acme-org.ts';
 
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
   status,
@@ -135,14 +135,7 @@ describe('Function: statusError', () => {
   });
 });
 
-const ORG: Org = {
-  settings: {
-    endpointBase: 'https://acme.my.salesforce-scrt.com/telephony/v1',
-    orgId: '00DKz000001AbCdEAA',
-    callCenterApiName: 'AcmeCallCenter',
-  },
-  key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
-};
+const ORG: Org = ACME_ORG;
 
 /** A routing request of the simplest kind: omniFlow for one call, as `parseEvent` makes it. */
 const ROUTE: CallRequest = {

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../lambda/src/deadline.ts';
 import { BadEventError } from '../../lambda/src/errors.ts';
@@ -9,13 +8,9 @@ import { Logger } from '../../lambda/src/logger.ts';
 import { callSalesforce, errorTexts, newTrace, statusError } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import type { TokenStock } from '../../lambda/src/token-stock.ts';
+import { ACME_ORG } from '../support/acme-org.ts';
 
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-const SETTINGS = {
-  endpointBase: 'https://acme.my.salesforce-scrt.com/telephony/v1',
-  orgId: '00DKz000001AbCdEAA',
-  callCenterApiName: 'AcmeCallCenter',
-};
+const { key: KEY, settings: SETTINGS } = ACME_ORG;
 
 /** What the in-memory Salesforce does with one request: answer, throw (a transport failure), after `waitMs`. */
 type Step = (HttpAnswer | { readonly fail: unknown }) & { readonly waitMs?: number; readonly advanceMs?: number };

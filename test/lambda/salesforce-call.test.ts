@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../lambda/src/deadline.ts';
 import { parseEvent } from '../../lambda/src/event.ts';
@@ -8,15 +7,9 @@ import { callSalesforce, newTrace } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import { TokenStock } from '../../lambda/src/token-stock.ts';
 import inboundCall from '../events/inbound-call.json' with { type: 'json' };
+import { ACME_ORG } from '../support/acme-org.ts';
 
-const ORG: Org = {
-  settings: {
-    endpointBase: 'https://acme.my.salesforce-scrt.com/telephony/v1',
-    orgId: '00DKz000001AbCdEAA',
-    callCenterApiName: 'AcmeCallCenter',
-  },
-  key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
-};
+const ORG: Org = ACME_ORG;
 
 /** What the in-memory Salesforce does with one request: answer, or fail the transport with an error code. */
 type Step = { status: number; body?: unknown; headers?: Record<string, string> } | { fail: string };
