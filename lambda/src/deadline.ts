@@ -14,10 +14,14 @@ export const DEFAULT_BUDGET_MS = 8_000;
  */
 export const monotonicNow = (): number => performance.now();
 
+/** The abort reason of a deadline's signal: what `AbortSignal.timeout` aborts with. */
+const timedOut = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+
 /** A point in time, on {@link monotonicNow}'s clock unless told otherwise, every step of one invocation must finish by. */
 export class Deadline {
   /** The controller behind {@link signal} and the timer that aborts it, made on the first request for the signal. */
   #abort: { readonly controller: AbortController; readonly timer: NodeJS.Timeout } | undefined;
+  #released = false;
 
   constructor(
     readonly at: number,
@@ -54,17 +58,21 @@ export class Deadline {
    * request cannot be cleared: each one fired seconds after its call had ended, in a later call's CPU share.)
    */
   signal(): AbortSignal {
+    if (this.#released) return AbortSignal.abort(timedOut());
     if (!this.#abort) {
       const controller = new AbortController();
-      const abort = () =>
-        controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      const abort = () => controller.abort(timedOut());
       this.#abort = { controller, timer: setTimeout(abort, Math.max(1, this.remaining())).unref() };
     }
     return this.#abort.controller.signal;
   }
 
-  /** Stops the timer of {@link signal} once nothing the deadline bounds is running: the signal then never aborts. */
+  /**
+   * Stops the timer of {@link signal} once the invocation has answered: work still under way (a key read another
+   * invocation has joined) goes on to its own timeouts; work asked to start after this gets a signal already aborted.
+   */
   release(): void {
+    this.#released = true;
     if (this.#abort) clearTimeout(this.#abort.timer);
   }
 
