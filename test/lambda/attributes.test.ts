@@ -105,6 +105,15 @@ describe('Function: routingAttributes', () => {
     expect(attributes[key]).toBe(JSON.stringify({ d: { d: { d: { d: 'bottom' } } } }));
   });
 
+  it('keeps a value that looks like JSON but is not verbatim, with nothing flattened', () => {
+    expect(routingAttributes({ agent: '{agent 7', queue: '[queue' })).toEqual({
+      status: 'OK',
+      routingTarget: 'AGENT',
+      agent: '{agent 7',
+      queue: '[queue',
+    });
+  });
+
   it('turns a number into a string', () => {
     expect(routingAttributes({ agent: 42, queue: QUEUE_ARN })).toMatchObject({ agent: '42', routingTarget: 'AGENT' });
   });
