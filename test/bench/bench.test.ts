@@ -73,6 +73,11 @@ describe('Command: npm run bench', { timeout: 90_000 }, () => {
     [['--memory', '64'], '--memory must be memory sizes in MB from 128 to 10240, comma-separated, not "64"'],
     [['--memory', '--load'], '--memory runs on its own: not with --load or --sdk'],
     [['--throttle-init'], '--throttle-init goes with --memory'],
+    [['--event', 'inbound-call'], '--event goes with --memory'],
+    [
+      ['--memory', '128', '--event', '../package'],
+      '--event must name a sample event in test/events (e.g. inbound-call), not "../package"',
+    ],
   ])('refuses %j in one line naming the option, without a stack trace', async (args, message) => {
     const run = await bench(args);
 

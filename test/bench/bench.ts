@@ -2,6 +2,7 @@
 //
 // Runs bundles as Lambda containers (child processes: init = module load, then invocations with a deadline) against
 // the local emulators, with a latency relay in front of both Salesforce and SSM.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { node24Installed, nodeVersion, type Runtime } from '../support/node-runtime.ts';
 import { bundleLine } from './bundle-size.ts';
@@ -20,7 +21,7 @@ import { ignoreClosedStdout } from '../support/closed-pipe.ts';
 const HELP = `usage: npm run bench -- [--rtt MS] [--rounds N] [--loads N] [--calls N] [--previous FILE | --previous-rev REV] [--node host|24|all]
        npm run bench -- --sdk [--loads N] [--node host|24|all]
        npm run bench -- --load [--rtt MS] [--containers N] [--calls N] [--ssm-rate N] [--pace-ms N] [--outage-ms N]
-       npm run bench -- --memory [MB,…] [--throttle-init] [--rtt MS] [--rounds N] [--calls N]
+       npm run bench -- --memory [MB,…] [--throttle-init] [--event NAME] [--rtt MS] [--rounds N] [--calls N]
                         [--previous FILE | --previous-rev REV] [--node host|24|all]
 
 Runs the built bundle (dist/lambda) as Lambda containers against the local emulators, with a latency relay in front
@@ -53,6 +54,9 @@ of Salesforce and SSM, and prints the figures for people to read.
   --pace-ms N          with --load: milliseconds between a container's calls in the outage run (default: 800)
   --outage-ms N        with --load: how long SSM fails every request, mid-run (default: 10000)
   --throttle-init      with --memory: the quota from the process's start, init included (default: from the first call)
+  --event NAME         with --memory: the sample event the bridge is invoked with, test/events/NAME.json (default:
+                       inbound-call); e.g. create-voice-call-other-org, whose first call reads another org's secret,
+                       parses its key and connects to its Salesforce under the quota
   -h, --help           print this and exit
 
 Exit codes:
@@ -66,6 +70,7 @@ const load = args.load;
 const memoriesMb = memoryOption();
 if (memoriesMb && (load || args.sdk)) usage('--memory runs on its own: not with --load or --sdk');
 if (args['throttle-init'] && !memoriesMb) usage('--throttle-init goes with --memory');
+const event = eventOption();
 const calls = args.calls === undefined ? (load ? 25 : memoriesMb ? 60 : 100) : whole('calls');
 const rounds = args.rounds === undefined ? (memoriesMb ? 3 : 5) : whole('rounds');
 const loads = whole('loads');
@@ -97,6 +102,7 @@ function readArgs() {
         'outage-ms': { type: 'string', default: '10000' },
         memory: { type: 'string' },
         'throttle-init': { type: 'boolean', default: false },
+        event: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -115,6 +121,15 @@ function whole(name: 'calls' | 'rounds' | 'loads' | 'containers' | 'ssm-rate' | 
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min) usage(`--${name} must be a whole number of at least ${min}, not "${text}"`);
   return value;
+}
+
+/** `--event`'s sample event by name, undefined without it; a usage error without --memory or for an unknown name. */
+function eventOption(): string | undefined {
+  if (args.event === undefined) return undefined;
+  if (!memoriesMb) usage('--event goes with --memory');
+  if (!/^[\w-]+$/.test(args.event) || !existsSync(new URL(`../events/${args.event}.json`, import.meta.url)))
+    usage(`--event must name a sample event in test/events (e.g. inbound-call), not "${args.event}"`);
+  return args.event;
 }
 
 /** `--memory`'s sizes in MB, undefined without it; a usage error when they are not Lambda memory sizes. */
@@ -263,7 +278,7 @@ async function main(): Promise<number> {
     const quotas = CpuQuotas.open();
     if (typeof quotas === 'string') console.log(quotas);
     const throttleInit = args['throttle-init'];
-    await cpuShare({ memoriesMb, runtimes, rttMs, rounds, calls, throttleInit, quotas, previous });
+    await cpuShare({ memoriesMb, runtimes, rttMs, rounds, calls, throttleInit, quotas, previous, event });
     return 0;
   }
   await coldStart(await previousOption(), runtimes);

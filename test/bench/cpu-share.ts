@@ -32,6 +32,8 @@ export interface CpuShareOptions {
   readonly quotas: CpuQuotas | string;
   /** A previous bundle to run as a third handler, between the bridge and the minimal handler; none by default. */
   readonly previous?: BundleUnderTest;
+  /** The sample event (test/events) the bridges are invoked with; the minimal handler always makes its one PATCH. */
+  readonly event?: string;
 }
 
 interface Handler {
@@ -58,6 +60,7 @@ const inTurn = <T>(handlers: readonly T[], round: number): T[] =>
   handlers.map((_, i) => handlers[(i + round) % handlers.length]!);
 
 const FLOOR_SAMPLES = 20;
+const DEFAULT_EVENT = 'inbound-call';
 
 /**
  * Runs the bridge (and, given `previous`, the previous bridge) and the minimal handler, in turns, in containers under
@@ -94,7 +97,7 @@ async function measure(
   { sandbox, env, floor }: Bench,
   options: CpuShareOptions,
 ): Promise<Map<number, Sample[][]>> {
-  const event = sampleEvent('inbound-call');
+  const event = sampleEvent(options.event ?? DEFAULT_EVENT);
   const samples = new Map(options.memoriesMb.map((mb) => [mb, handlers.map((): Sample[] => [])]));
   for (let round = 0; round < options.rounds; round++) {
     for (const memoryMb of options.memoriesMb) {
@@ -187,7 +190,7 @@ async function containerRun(
 }
 
 function printHeader(runtime: Runtime, handlers: readonly Handler[], options: CpuShareOptions): void {
-  const { memoriesMb, rttMs, rounds, calls, throttleInit, quotas, previous } = options;
+  const { memoriesMb, rttMs, rounds, calls, throttleInit, quotas, previous, event = DEFAULT_EVENT } = options;
   const labels = handlers.map((handler) => handler.label).join(', ');
   const where =
     typeof quotas === 'string'
@@ -196,7 +199,7 @@ function printHeader(runtime: Runtime, handlers: readonly Handler[], options: Cp
   console.log(
     `connect-omniflow-bridge under Lambda's CPU share — function on node ${nodeVersion(runtime)}, ${rttMs} ms round ` +
       `trip (relay); per memory size (${memoriesMb.join(', ')} MB) ${rounds} round${rounds === 1 ? '' : 's'} × ` +
-      `(${labels}: first call + ${calls} warm calls, back to back); ${where}`,
+      `(${labels}: first call + ${calls} warm calls, back to back); event ${event}; ${where}`,
   );
   if (previous) {
     console.log(bundleLine('new', THIS_BUNDLE));
