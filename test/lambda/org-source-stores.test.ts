@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../lambda/src/config.ts';
 import { Deadline } from '../../lambda/src/deadline.ts';
 import {
@@ -10,7 +10,8 @@ import {
 } from '../../lambda/src/key/org-sources.ts';
 import { orgCacheFor } from '../../lambda/src/key/orgs.ts';
 import type { KeySource } from '../../lambda/src/key/source.ts';
-import { AwsEmulator } from '../emulators/aws.ts';
+import type { AwsEmulator } from '../emulators/aws.ts';
+import { useAwsEmulator } from '../support/aws-emulator-suite.ts';
 
 const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
@@ -33,18 +34,9 @@ const contactCentreSecret = ({ privateKeyPem, ...org }: typeof ORG & { privateKe
 
 let aws: AwsEmulator;
 
-beforeAll(async () => {
-  aws = await AwsEmulator.start();
-  for (const [name, value] of Object.entries(aws.env)) vi.stubEnv(name, value);
-  vi.stubEnv('AWS_PROFILE', undefined);
+useAwsEmulator((started) => {
+  aws = started;
   aws.secrets.set(SECRET, contactCentreSecret({ ...ORG, privateKeyPem: PEM }));
-});
-afterEach(() => {
-  aws.resetCounts();
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await aws?.close();
 });
 
 describe('Class: ContactCentreSecretSource', () => {

@@ -1,11 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { KeyError, TimeoutError } from '../../lambda/src/errors.ts';
 import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
 import type { SecretsManagerKeySource as SecretsManagerKeySourceType } from '../../lambda/src/key/secrets-manager.ts';
-import { AwsEmulator } from '../emulators/aws.ts';
+import type { AwsEmulator } from '../emulators/aws.ts';
+import { settled, useAwsEmulator } from '../support/aws-emulator-suite.ts';
 import type * as SecretsManagerSdk from '../../lambda/src/key/secrets-manager-sdk.ts';
 
-/** The client configurations the SSM client module was asked for, in order. */
+/** The client configurations the Secrets Manager client module was asked for, in order. */
 const made = vi.hoisted(() => ({ configs: [] as unknown[] }));
 vi.mock('../../lambda/src/key/secrets-manager-sdk.ts', async (importOriginal) => {
   const real = await importOriginal<typeof SecretsManagerSdk>();
@@ -28,32 +29,19 @@ let aws: AwsEmulator;
 /** The class as a fresh import of its module gives it: its SDK client not made yet. */
 let SecretsManagerKeySource: typeof SecretsManagerKeySourceType;
 
-beforeAll(async () => {
-  aws = await AwsEmulator.start();
-  for (const [name, value] of Object.entries(aws.env)) vi.stubEnv(name, value);
-  vi.stubEnv('AWS_PROFILE', undefined);
+useAwsEmulator((started) => {
+  aws = started;
   aws.secrets.set(SECRET, PEM);
   aws.secrets.set('connect/empty', '');
+});
+beforeAll(async () => {
   ({ SecretsManagerKeySource } = await import('../../lambda/src/key/secrets-manager.ts'));
-});
-afterEach(() => {
-  aws.heal();
-  aws.resetCounts();
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await aws?.close();
 });
 
 /** How `fetch` settled, how long it took, and the source's ARN after it. */
 async function read(secretId: string, signal = AbortSignal.timeout(10_000)) {
   const source = new SecretsManagerKeySource(secretId);
-  const started = performance.now();
-  const outcome = await source.fetch(signal).then(
-    (value) => ({ value, error: undefined }),
-    (error: unknown) => ({ value: undefined, error: error as Error }),
-  );
-  return { ...outcome, ms: performance.now() - started, arn: source.arn };
+  return { ...(await settled(() => source.fetch(signal))), arn: source.arn };
 }
 
 describe('Class: SecretsManagerKeySource', () => {

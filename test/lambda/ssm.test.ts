@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { KeyError, TimeoutError } from '../../lambda/src/errors.ts';
 import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
 import type { SsmKeySource as SsmKeySourceType } from '../../lambda/src/key/ssm.ts';
-import { AwsEmulator } from '../emulators/aws.ts';
+import type { AwsEmulator } from '../emulators/aws.ts';
+import { settled, useAwsEmulator } from '../support/aws-emulator-suite.ts';
 import type * as SsmSdk from '../../lambda/src/key/ssm-sdk.ts';
 
 /** The client configurations the SSM client module was asked for, in order. */
@@ -26,32 +27,18 @@ let aws: AwsEmulator;
 /** The class as a fresh import of its module gives it: its SDK client not made yet. */
 let SsmKeySource: typeof SsmKeySourceType;
 
-beforeAll(async () => {
-  aws = await AwsEmulator.start();
-  for (const [name, value] of Object.entries(aws.env)) vi.stubEnv(name, value);
-  vi.stubEnv('AWS_PROFILE', undefined);
+useAwsEmulator((started) => {
+  aws = started;
   aws.parameters.set(PARAMETER, PEM);
   aws.parameters.set('/connect/empty', '');
+});
+beforeAll(async () => {
   ({ SsmKeySource } = await import('../../lambda/src/key/ssm.ts'));
-});
-afterEach(() => {
-  aws.heal();
-  aws.resetCounts();
-});
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await aws?.close();
 });
 
 /** How `fetch` settled, and how long it took. */
-async function read(name: string, signal = AbortSignal.timeout(10_000)) {
-  const started = performance.now();
-  const outcome = await new SsmKeySource(name).fetch(signal).then(
-    (value) => ({ value, error: undefined }),
-    (error: unknown) => ({ value: undefined, error: error as Error }),
-  );
-  return { ...outcome, ms: performance.now() - started };
-}
+const read = (name: string, signal = AbortSignal.timeout(10_000)) =>
+  settled(() => new SsmKeySource(name).fetch(signal));
 
 describe('Class: SsmKeySource', () => {
   describe('Method: prepare', () => {
