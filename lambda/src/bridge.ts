@@ -225,16 +225,13 @@ export class Bridge implements CallDeps {
    */
   #perCall(request: CallRequest, context: Context | undefined): CallRequest {
     const { home } = this.config;
+    if (home.kind !== 'secret' || request.secretName === undefined) return request;
     const known = {
       region: process.env.AWS_REGION,
       account: accountOf(context?.invokedFunctionArn),
       arn: this.orgs.home.arn,
     };
-    return home.kind === 'secret' &&
-      request.secretName !== undefined &&
-      sameSecret(request.secretName, home.secretName, known)
-      ? { ...request, secretName: undefined }
-      : request;
+    return sameSecret(request.secretName, home.secretName, known) ? { ...request, secretName: undefined } : request;
   }
 }
 
