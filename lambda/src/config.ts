@@ -40,7 +40,7 @@ export interface BridgeConfig {
   readonly defaultFlowDevName: string | undefined;
   readonly defaultFallbackQueue: string | undefined;
   readonly keyCacheTtlMs: number;
-  /** Per-call orgs (and Salesforce hosts) a container keeps at once. */
+  /** Per-call orgs a container keeps settings and keys for at once (Salesforce hosts: the 32 most recently used). */
   readonly orgCacheSize: number;
   /** The "Invoke AWS Lambda function" block's timeout: Connect takes the Error branch after it. */
   readonly flowBlockTimeoutMs: number;

@@ -12,11 +12,6 @@ import type { Org, OrgSource } from './source.ts';
 export const MAX_KEY_FETCH_ATTEMPTS = 10;
 /** One GetParameter / GetSecretValue may take this long; a stalled one is abandoned and tried again. */
 export const KEY_ATTEMPT_TIMEOUT_MS = 1_500;
-/**
- * Orgs (per-call secrets) kept at once besides the function's own, unless `ORG_CACHE_SIZE` says otherwise: enough for
- * a large contact centre's orgs, at a few kilobytes each (the settings, the parsed key, a token minted ahead).
- */
-export const MAX_ORGS = DEFAULT_ORG_CACHE_SIZE;
 /** Past its TTL a key is still used while refreshing it fails, up to this age; only a 401 drops it sooner. */
 export const MAX_KEY_AGE_MS = 24 * 3600_000;
 /** A call holding a usable key waits this long for a refresh before it goes on with the key it has. */
@@ -33,7 +28,7 @@ export interface OrgCacheOptions {
   readonly ttlMs: number;
   /** The source of a per-call secret's org. */
   readonly sourceFor: (secretName: string) => OrgSource;
-  /** Per-call orgs kept at once. @default MAX_ORGS */
+  /** Per-call orgs kept at once. @default DEFAULT_ORG_CACHE_SIZE (`ORG_CACHE_SIZE`'s default) */
   readonly maxOrgs?: number;
   /** The clock of the TTL and the ages. @default monotonicNow: a wall-clock step neither expires nor revives a key */
   readonly now?: () => number;
@@ -75,7 +70,8 @@ const HOME = '';
  *   {@link MAX_KEY_AGE_MS}: an outage of SSM or Secrets Manager does not stop routing;
  * - a 401 drops the key and reads it again at once, at most once per {@link AUTH_REFRESH_INTERVAL_MS}; a call refused
  *   with an older key than the one now cached simply gets the cached one.
- * Per-call orgs beyond {@link MAX_ORGS} push out the least recently used.
+ * Per-call orgs beyond `maxOrgs` ({@link DEFAULT_ORG_CACHE_SIZE} unless `ORG_CACHE_SIZE` says otherwise) push out the
+ * least recently used.
  */
 export class OrgCache {
   readonly #entries = new Map<string, Entry>();
@@ -214,7 +210,7 @@ export class OrgCache {
       this.#entries.delete(name);
     } else {
       entry = newEntry(this.options.sourceFor(name));
-      if (this.#entries.size > (this.options.maxOrgs ?? MAX_ORGS)) this.#evictOne();
+      if (this.#entries.size > (this.options.maxOrgs ?? DEFAULT_ORG_CACHE_SIZE)) this.#evictOne();
     }
     this.#entries.set(name, entry);
     return entry;
