@@ -1,8 +1,8 @@
-import { cp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { newestChange } from '../lambda/build.ts';
+import { isStale } from '../lambda/build.ts';
 
 /** The compiled construct library: `infra/index.ts` and every module it imports, as JavaScript and declarations. */
 export const LIBRARY_DIR = 'dist/lib';
@@ -64,10 +64,10 @@ async function inputs(): Promise<string[]> {
 
 /** True when the library is missing or older than any of its inputs. */
 export async function libraryIsStale(): Promise<boolean> {
-  const built = await stat(join(ROOT, LIBRARY_ENTRY)).catch(() => undefined);
-  if (!built) return true;
-  const times = await Promise.all((await inputs()).map((path) => newestChange(join(ROOT, path))));
-  return Math.max(...times) > built.mtimeMs;
+  return isStale(
+    join(ROOT, LIBRARY_ENTRY),
+    (await inputs()).map((path) => join(ROOT, path)),
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -196,10 +196,15 @@ export async function buildBundle(): Promise<number> {
 const INPUTS = ['lambda/src', 'lambda/build.ts', 'package-lock.json'];
 
 /** True when the bundle is missing or older than any of its inputs. */
-export async function bundleIsStale(): Promise<boolean> {
-  const built = await stat(BUNDLE_FILE).catch(() => undefined);
+export function bundleIsStale(): Promise<boolean> {
+  return isStale(BUNDLE_FILE, INPUTS);
+}
+
+/** True when `builtFile` is missing or older than any of `inputs` (files or folders). */
+export async function isStale(builtFile: string, inputs: readonly string[]): Promise<boolean> {
+  const built = await stat(builtFile).catch(() => undefined);
   if (!built) return true;
-  const times = await Promise.all(INPUTS.map(newestChange));
+  const times = await Promise.all(inputs.map(newestChange));
   return Math.max(...times) > built.mtimeMs;
 }
 
