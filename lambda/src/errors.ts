@@ -24,8 +24,6 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const MAX_MESSAGE_LENGTH = 1_000;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-/** Half of a surrogate pair with no other half: not a character (what `String.prototype.toWellFormed` replaces). */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * `text` cut to at most `max` UTF-16 units, the last of them `…` when it was cut; never between the two halves of a
@@ -47,7 +45,7 @@ export abstract class BridgeError extends Error {
   abstract readonly code: ErrorCode;
 
   constructor(message: string, options?: ErrorOptions) {
-    super(truncate(message.replace(CONTROL, ' ').replace(LONE_SURROGATE, '\ufffd'), MAX_MESSAGE_LENGTH), options);
+    super(truncate(message.replace(CONTROL, ' ').toWellFormed(), MAX_MESSAGE_LENGTH), options);
   }
 }
 
