@@ -1,5 +1,5 @@
 import { BadAnswerError, type BridgeError } from './errors.ts';
-import { isObject } from './json.ts';
+import { isObject, nestedDeeperThan } from './json.ts';
 
 /** What Connect receives: a flat map of strings (the block's STRING_MAP validation), read as `$.External.<key>`. */
 export type Attributes = Readonly<Record<string, string>>;
@@ -75,16 +75,10 @@ export const voiceCallAttributes = createdRecordAttributes('voiceCallId', 'Voice
 /** callbackExecution's attributes: `recordId`, the ContactRequest Salesforce created. Pure. */
 export const callbackAttributes = createdRecordAttributes('recordId', 'ContactRequest');
 
-/** Refuses an answer nested deeper than {@link MAX_ANSWER_DEPTH}, walking it without recursion. */
+/** Refuses an answer nested deeper than {@link MAX_ANSWER_DEPTH}, before anything recurses into it. */
 function assertShallow(answer: unknown): void {
-  const pending: [unknown, number][] = [[answer, 1]];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    const [node, depth] = next;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > MAX_ANSWER_DEPTH) {
-      throw new BadAnswerError(`Salesforce's answer is nested deeper than ${MAX_ANSWER_DEPTH} levels`);
-    }
-    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  if (nestedDeeperThan(answer, MAX_ANSWER_DEPTH)) {
+    throw new BadAnswerError(`Salesforce's answer is nested deeper than ${MAX_ANSWER_DEPTH} levels`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { BadEventError } from './errors.ts';
 import { attributes, type EventParts, fieldValues, objectAt, optionalField, text } from './event-fields.ts';
-import type { Fields } from './json.ts';
+import { type Fields, nestedDeeperThan } from './json.ts';
 import { endpointAddress, isWebRtc, withinBodyLimit } from './omni-flow-request.ts';
 
 /** The body of `POST …/voiceCalls` (Create a Voice Call Record), less `callCenterApiName`, which the org supplies. */
@@ -30,6 +30,8 @@ export interface VoiceCallContext {
 export const CALL_ATTRIBUTE_PREFIX = 'sfdc-';
 /** What Salesforce's function puts where a WebRTC contact has no number. */
 export const WEBRTC_DEFAULT = 'WebRTC_Default';
+/** `fieldValues` nested deeper than this is not sent: a VoiceCall's fields are flat, and JSON this deep overflows. */
+export const MAX_FIELD_VALUES_DEPTH = 32;
 /** Fields of `fieldValues` that choose the org (and its access secret): the bridge's, not the VoiceCall's. */
 const ORG_FIELDS: ReadonlySet<string> = new Set(['secretName', 'accessSecretName']);
 
@@ -117,12 +119,16 @@ function callAttributes(contactAttributes: Fields): Record<string, unknown> {
 /**
  * The VoiceCall fields an update or a message sends: `Details.Parameters.fieldValues` (an object, or its JSON text
  * from a flow) without the fields that choose the org (`secretName`, `accessSecretName`). Pure.
- * @throws {BadEventError} naming `Details.Parameters.fieldValues` when it is missing, not an object, or empty
+ * @throws {BadEventError} naming `Details.Parameters.fieldValues` when it is missing, not an object, empty, nested
+ *   deeper than {@link MAX_FIELD_VALUES_DEPTH} levels or too large to send
  */
 export function fieldValuesBody({ parameters }: EventParts, method: string): Fields {
   const fields = Object.fromEntries(Object.entries(fieldValues(parameters)).filter(([name]) => !ORG_FIELDS.has(name)));
   if (Object.keys(fields).length === 0) {
     throw new BadEventError(`${method} needs Details.Parameters.fieldValues: an object of the fields to send`);
+  }
+  if (nestedDeeperThan(fields, MAX_FIELD_VALUES_DEPTH)) {
+    throw new BadEventError(`Details.Parameters.fieldValues is nested deeper than ${MAX_FIELD_VALUES_DEPTH} levels`);
   }
   return withinBodyLimit(fields, 'Details.Parameters.fieldValues');
 }

@@ -4,6 +4,7 @@ import type { EventParts } from '../../lambda/src/event-fields.ts';
 import { MAX_BODY_BYTES } from '../../lambda/src/omni-flow-request.ts';
 import {
   fieldValuesBody,
+  MAX_FIELD_VALUES_DEPTH,
   inboundVoiceCall,
   transferVoiceCall,
   type VoiceCallContext,
@@ -183,7 +184,30 @@ describe('Function: fieldValuesBody', () => {
       { fieldValues: { notes: 'x'.repeat(MAX_BODY_BYTES) } },
       `Details.Parameters.fieldValues make the request larger than ${MAX_BODY_BYTES} bytes`,
     ],
+    [
+      'nested past the limit, as JSON text',
+      { fieldValues: `{"a":${'['.repeat(6_000)}${']'.repeat(6_000)}}` },
+      `Details.Parameters.fieldValues is nested deeper than ${MAX_FIELD_VALUES_DEPTH} levels`,
+    ],
+    [
+      'nested one level past the limit, as an object',
+      { fieldValues: nested(MAX_FIELD_VALUES_DEPTH + 1) },
+      `Details.Parameters.fieldValues is nested deeper than ${MAX_FIELD_VALUES_DEPTH} levels`,
+    ],
   ])('refuses fieldValues %s, naming the field', (_label, parameters, message) => {
     expect(refusal(() => fieldValuesBody(parts({}, parameters), 'updateVoiceCall'))).toBe(message);
   });
+
+  it(`sends fieldValues nested ${MAX_FIELD_VALUES_DEPTH} levels deep`, () => {
+    expect(fieldValuesBody(parts({}, { fieldValues: nested(MAX_FIELD_VALUES_DEPTH) }), 'updateVoiceCall')).toEqual(
+      nested(MAX_FIELD_VALUES_DEPTH),
+    );
+  });
 });
+
+/** An object `depth` levels deep: `{ a: { a: … { a: 'x' } } }`. */
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { a: 'x' };
+  for (let level = 1; level < depth; level++) value = { a: value };
+  return value;
+}
