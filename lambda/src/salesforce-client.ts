@@ -119,11 +119,10 @@ export class SalesforceClient {
   /**
    * One `{method} {endpointBase}/{resource}`, e.g. `PATCH voiceCalls/{id}/omniFlow`, with the JSON `body` or none.
    * The Content-Type goes either way: Salesforce's Clear Routing and Reroute pages list it as required.
-   * An answer whose body is cut off (a reset, a close, the deadline) counts as its status when that is not a 2xx, with
-   * an empty body.
+   * An answer whose body is cut off (a reset, a close, the deadline) or over {@link MAX_ANSWER_BYTES} counts as its
+   * status when that is not a 2xx, with an empty body: a proxy's large error page still says whether to try again.
    * @param resource - already URL-encoded where it holds an id
-   * @throws {BadAnswerError} a 2xx cut off (Salesforce processed the request), or an answer over
-   *   {@link MAX_ANSWER_BYTES}
+   * @throws {BadAnswerError} a 2xx cut off (Salesforce processed the request), or a 2xx over {@link MAX_ANSWER_BYTES}
    * @throws {TimeoutError} a 2xx whose body did not arrive before the deadline
    * @throws {SalesforceUnavailableError} an answer that is not readable HTTP/1.1: an unsolicited `100 Continue`, an
    *   unasked protocol switch, headers over {@link MAX_HEADER_BYTES}, a garbage status line
@@ -159,8 +158,8 @@ export class SalesforceClient {
     try {
       return { status, headers, body: await readText(response.body) };
     } catch (error) {
-      if (error instanceof BridgeError) throw error;
       if (status < 200 || status > 299) return { status, headers, body: '' };
+      if (error instanceof BridgeError) throw error;
       throw cutOff(status, error);
     }
   }

@@ -123,6 +123,16 @@ describe('Integration: failures end in a clear category, inside the deadline', (
       expect(sandbox().salesforce.requests).toHaveLength(2);
     });
 
+    it('retries a 503 whose error page is larger than an answer may be, as a 503, and then succeeds', async () => {
+      const lambda = await container();
+      sandbox().salesforce.script({ status: 503, body: `<html>${'x'.repeat(300 * 1024)}</html>` });
+
+      const outcome = await lambda.invoke(call());
+
+      expect(outcome.result?.status).toBe('OK');
+      expect(sandbox().salesforce.requests).toHaveLength(2);
+    });
+
     it('reports SALESFORCE_UNAVAILABLE after three 503s', async () => {
       const lambda = await container();
       sandbox().salesforce.script(replies.status(503), replies.status(503), replies.status(503), replies.agent());
