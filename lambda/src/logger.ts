@@ -8,6 +8,13 @@ const BEARER = /Bearer\s+\S+/gi;
 /** An E.164 telephone number (`+` and 7–15 digits, maybe spaced or dashed): a caller's, wherever it came from. */
 export const PHONE_NUMBER = /\+\d(?:[\s.-]?\d){6,14}/g;
 /**
+ * A telephone number as people and other systems write it without the `+`: 7–15 digits standing alone, maybe grouped
+ * by spaces, dots, dashes or parentheses (`2065550199`, `(206) 555-0199`, `206.555.0199`). Not part of a longer word
+ * or id (a record id, a UUID of digits). For text from outside only — Salesforce's error texts, which may echo the
+ * number a callback was asked for as it was keyed in — since in the bridge's own lines it would take counts for numbers.
+ */
+export const LOOSE_PHONE_NUMBER = /(?<![\w+-])\(?\d(?:[ .()-]{0,2}\d){6,14}(?![\w-])/g;
+/**
  * What a line must hold somewhere for any of the four patterns above to match one of its strings: their literal
  * starts, which JSON leaves as they are. A line without any is written as serialised, unscrubbed.
  */
@@ -86,6 +93,14 @@ export class Logger {
 
 function scrubStrings(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? scrub(value) : value;
+}
+
+/**
+ * {@link scrub}, and telephone numbers written without the `+` ({@link LOOSE_PHONE_NUMBER}): for text the bridge did
+ * not write, such as Salesforce's error texts, before it reaches a log line or an attribute.
+ */
+export function scrubForeign(text: string): string {
+  return scrub(text).replace(LOOSE_PHONE_NUMBER, '[redacted]');
 }
 
 /** Replaces JWTs, bearer tokens, PEM blocks and telephone numbers in `text` with `[redacted]`. */

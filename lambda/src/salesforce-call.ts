@@ -11,7 +11,7 @@ import {
 } from './errors.ts';
 import type { CallRequest } from './event.ts';
 import { AUTH_REFRESH_INTERVAL_MS, type OrgCache } from './key/cache.ts';
-import { type Logger, scrub } from './logger.ts';
+import { type Logger, scrubForeign } from './logger.ts';
 import type { Org } from './key/source.ts';
 import {
   classifyStatus,
@@ -274,8 +274,8 @@ const MAX_ERROR_TEXT = 300;
 
 /**
  * The texts of `{"errors": [...]}` (strings, or objects with a `message`), with anything shaped like a token or a
- * telephone number (a caller's, echoed back) redacted, then cut to {@link MAX_ERROR_TEXT} characters (redacted first,
- * so a cut cannot leave part of a token unrecognised): they reach the log, Lambda's error report and, with
+ * telephone number, with or without its `+` (a caller's, echoed back), redacted, then cut to {@link MAX_ERROR_TEXT}
+ * characters (redacted first, so a cut cannot leave part of a token unrecognised): they reach the log, Lambda's error report and, with
  * `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
  */
 export function errorTexts(body: string): string[] {
@@ -291,7 +291,7 @@ export function errorTexts(body: string): string[] {
     .map((item) => (typeof item === 'string' ? item : (item as { message?: unknown } | null)?.message))
     .filter((text): text is string => typeof text === 'string' && text !== '')
     .slice(0, MAX_ERROR_TEXTS)
-    .map((text) => truncate(scrub(text), MAX_ERROR_TEXT));
+    .map((text) => truncate(scrubForeign(text), MAX_ERROR_TEXT));
 }
 
 /** Stands for the host that answered, to resolve a relative Location against; `.invalid` is never a real one. */

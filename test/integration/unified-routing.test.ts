@@ -121,5 +121,25 @@ describe('Integration: Unified Routing through the bridge', () => {
       });
       expect(JSON.stringify(lambda.logs())).not.toContain(CALLER_NUMBER);
     });
+
+    it('keeps the number out when Salesforce echoes it as it was keyed in, without the +', async () => {
+      const lambda = await container();
+      const keyedIn = CALLER_NUMBER.slice(1);
+      const national = `(${keyedIn.slice(1, 4)}) ${keyedIn.slice(4, 7)}-${keyedIn.slice(7)}`;
+      sandbox().salesforce.script(
+        replies.errors(400, `Invalid callback number: ${keyedIn}`, `Not callable: ${national}`),
+      );
+
+      const outcome = await lambda.invoke(sampleEvent('callback-execution'));
+
+      expect(outcome.error).toMatchObject({
+        errorType: 'SALESFORCE_REJECTED',
+        errorMessage:
+          'Salesforce rejected the request (400): Invalid callback number: [redacted]; Not callable: [redacted]',
+      });
+      const logged = JSON.stringify(lambda.logs());
+      expect(logged).not.toContain(keyedIn);
+      expect(logged).not.toContain(national);
+    });
   });
 });

@@ -65,8 +65,31 @@ describe('Function: errorTexts', () => {
       ['a bare JWT', `token ${JWT} has expired`, 'token [redacted] has expired'],
       ['a bearer token that is not a JWT', 'got bearer 00Dxx!AQ4AQFyZ.opaque', 'got Bearer [redacted]'],
       ["the caller's number", 'no VoiceCall for +1 206 555 0199', 'no VoiceCall for [redacted]'],
+      [
+        'a number keyed in without its +',
+        'callbackNumber 2065550199 is invalid',
+        'callbackNumber [redacted] is invalid',
+      ],
+      ['a number with its country code, no +', 'callback to 12065550199 refused', 'callback to [redacted] refused'],
+      [
+        'a national number, grouped',
+        'Caller (206) 555-0199 / 206.555.0199 / 206-555-0199 not allowed',
+        'Caller [redacted] / [redacted] / [redacted] not allowed',
+      ],
+      ['a local number', 'no line 555-0199', 'no line [redacted]'],
+      ['a + number grouped with parentheses', 'from +1 (206) 555-0199', 'from +1 [redacted]'],
     ])('redacts %s', (_label, text, redacted) => {
       expect(errorTexts(JSON.stringify({ errors: [text] }))).toEqual([redacted]);
+    });
+
+    it.each([
+      ['a record id', 'VoiceCall 0LQ5g000000AbCdGAK not found'],
+      ['a UUID of digits', 'no VoiceCall with vendorCallKey 12345678-1234-1234-1234-123456789012'],
+      ['a date and time', 'startTime 2026-12-04T18:00:00Z is in the future'],
+      ['a short number', 'field limit 255 exceeded by 1024 bytes'],
+      ['a hexadecimal id', 'request 5f3a9c1200334455 failed'],
+    ])('keeps %s as it is', (_label, text) => {
+      expect(errorTexts(JSON.stringify({ errors: [text] }))).toEqual([text]);
     });
 
     it('redacts a JWT that straddles the 300th character, before cutting', () => {
