@@ -53,7 +53,8 @@ export function parseEvent(event: unknown, defaults: RequestDefaults, now: Date 
     callId: id,
     body: operation.call?.body?.(parts, { callId: id, defaults, now, warnings }),
     secretName: secretName(parts),
-    accessSecretName: accessSecretName(parts),
+    // Read only where it is recorded (the creates' org record): a method that never uses it is not refused over it.
+    accessSecretName: operation.orgRecord === 'after-success' ? accessSecretName(parts) : undefined,
   };
   if (operation.orgRecord === 'only' && request.secretName === undefined) {
     throw new BadEventError(

@@ -39,13 +39,21 @@ describe('Rule: a field of the wrong shape is refused, naming its whole path', (
       'Details.ContactData.Attributes must be an object',
     ],
     [
-      'ContactData.Attributes.accessSecretName',
-      () => parseEvent(event({ ...CONTACT, Attributes: { accessSecretName: 5 } }), NO_DEFAULTS),
+      'ContactData.Attributes.accessSecretName (read by a create)',
+      () =>
+        parseEvent(
+          event({ ...CONTACT, Attributes: { accessSecretName: 5 } }, { methodName: 'createVoiceCall' }),
+          NO_DEFAULTS,
+        ),
       'Details.ContactData.Attributes.accessSecretName must be a string',
     ],
     [
-      'Parameters.fieldValues.accessSecretName',
-      () => parseEvent(event(CONTACT, { fieldValues: { accessSecretName: 5 } }), NO_DEFAULTS),
+      'Parameters.fieldValues.accessSecretName (read by a create)',
+      () =>
+        parseEvent(
+          event(CONTACT, { methodName: 'createTransferVC', fieldValues: { accessSecretName: 5 } }),
+          NO_DEFAULTS,
+        ),
       'Details.Parameters.fieldValues.accessSecretName must be a string',
     ],
     [
@@ -128,7 +136,10 @@ describe('Function: methodOf', () => {
 
 describe('Function: parseEvent', () => {
   it('takes accessSecretName from fieldValues too', () => {
-    const invocation = parseEvent(event(CONTACT, { fieldValues: { accessSecretName: 'sfdc/access' } }), NO_DEFAULTS);
+    const invocation = parseEvent(
+      event(CONTACT, { methodName: 'createVoiceCall', fieldValues: { accessSecretName: 'sfdc/access' } }),
+      NO_DEFAULTS,
+    );
 
     expect(invocation).toMatchObject({ request: { accessSecretName: 'sfdc/access' } });
   });

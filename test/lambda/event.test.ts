@@ -476,6 +476,27 @@ describe('Function: parseEvent, for the VoiceCall methods', () => {
     });
   });
 
+  it.each(['executeOmniFlow', 'updateVoiceCall', 'callbackExecution'])(
+    '%s never reads accessSecretName, which only a create records: it is not refused over one it cannot record',
+    (methodName) => {
+      const event = connectEvent(
+        { methodName, fieldValues: { subject: 'x' }, customerCallbackNumber: '+12065550100', routingTarget: 'r' },
+        { Attributes: { accessSecretName: 'x'.repeat(2_000) } },
+      );
+
+      expect(route(parseEvent(event, NO_DEFAULTS, NOW)).accessSecretName).toBeUndefined();
+    },
+  );
+
+  it('refuses a create over an accessSecretName it would record but cannot', () => {
+    const event = connectEvent(
+      { methodName: 'createVoiceCall' },
+      { Attributes: { accessSecretName: 'x'.repeat(2_000) } },
+    );
+
+    expect(badEvent(event)).toBe('Details.ContactData.Attributes.accessSecretName is longer than 1024 characters');
+  });
+
   it("takes updateVoiceCall's id and fields from another Lambda's shape, with no ContactData", () => {
     const event = {
       Details: { Parameters: { methodName: 'updateVoiceCall', contactId: 'c-1', fieldValues: { subject: 'done' } } },
