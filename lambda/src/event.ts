@@ -26,7 +26,9 @@ export type Invocation =
   | { readonly kind: 'call'; readonly request: CallRequest; readonly warnings: readonly string[] }
   | { readonly kind: 'keep-warm' };
 
-const CALL_ID = /^[A-Za-z0-9-]{1,128}$/;
+const CALL_ID = /^[A-Za-z0-9-]+$/;
+/** The longest call id taken: a Connect ContactId is a 36-character UUID, a VoiceCall id 18 characters. */
+const MAX_CALL_ID = 128;
 
 /**
  * Turns a Connect "Invoke AWS Lambda function" event (or the shape Salesforce's other Lambdas send) into the request
@@ -98,6 +100,7 @@ function callId({ parameters, contactData }: EventParts): string {
     );
   }
   if (!CALL_ID.test(value)) throw new BadEventError(`${field} is not a plain id (letters, digits and dashes only)`);
+  if (value.length > MAX_CALL_ID) throw new BadEventError(`${field} is longer than ${MAX_CALL_ID} characters`);
   return value;
 }
 

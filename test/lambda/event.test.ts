@@ -62,6 +62,12 @@ describe('Function: parseEvent', () => {
       expect(JSON.stringify(request)).not.toContain('+12065550199');
     });
 
+    it('takes a call id of 128 characters', () => {
+      const id = `${'a1-'.repeat(42)}bc`;
+
+      expect(route(parseEvent(connectEvent({ contactId: id }), NO_DEFAULTS)).callId).toBe(id);
+    });
+
     it('lets explicit parameters win over ContactData and defaults', () => {
       const request = route(
         parseEvent(connectEvent({ dialedNumber: '+15550001111', flowDevName: 'Route_VIP', fallbackQueue: '00G999' }), {
@@ -368,9 +374,9 @@ describe('Function: parseEvent', () => {
         'Details.Parameters.contactId is not a plain id',
       ],
       [
-        'Details.Parameters.contactId is not a plain id',
+        'Details.Parameters.contactId is longer than 128 characters',
         connectEvent({ contactId: 'x'.repeat(129) }),
-        'Details.Parameters.contactId is not a plain id',
+        'Details.Parameters.contactId is longer than 128 characters',
       ],
       [
         'Details.Parameters.contactId must be a string',
