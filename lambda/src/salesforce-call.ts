@@ -275,8 +275,8 @@ const MAX_ERROR_TEXT = 300;
 /**
  * The texts of `{"errors": [...]}` (strings, or objects with a `message`), with anything shaped like a token or a
  * telephone number, with or without its `+` (a caller's, echoed back), redacted, then cut to {@link MAX_ERROR_TEXT}
- * characters (redacted first, so a cut cannot leave part of a token unrecognised): they reach the log, Lambda's error report and, with
- * `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
+ * characters (redacted first, so a cut cannot leave part of a token unrecognised): they reach the log, Lambda's error
+ * report and, with `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
  */
 export function errorTexts(body: string): string[] {
   let parsed: unknown;
