@@ -8,12 +8,14 @@ const BEARER = /Bearer\s+\S+/gi;
 /** An E.164 telephone number (`+` and 7–15 digits, maybe spaced or dashed): a caller's, wherever it came from. */
 export const PHONE_NUMBER = /\+\d(?:[\s.-]?\d){6,14}/g;
 /**
- * A telephone number as people and other systems write it without the `+`: 7–15 digits standing alone, maybe grouped
- * by spaces, dots, dashes or parentheses (`2065550199`, `(206) 555-0199`, `206.555.0199`). Not part of a longer word
- * or id (a record id, a UUID of digits). For text from outside only — Salesforce's error texts, which may echo the
- * number a callback was asked for as it was keyed in — since in the bridge's own lines it would take counts for numbers.
+ * A run of digits that may be a telephone number however it is written: 7 or more digits, maybe grouped by spaces,
+ * dots, slashes, dashes or parentheses (`2065550199`, `(206) 555-0199`, `1 206.555.0199`), not inside a longer one.
  */
-export const LOOSE_PHONE_NUMBER = /(?<![\w+-])\(?\d(?:[ .()-]{0,2}\d){6,14}(?![\w-])/g;
+const DIGIT_RUN = /(?<!\d)\(?\d(?:[\s./()\u2013-]{0,2}\d){6,}(?!\d)/g;
+/** A value that is a telephone number, written any way: digits and their separators only. */
+const NUMBER_VALUE = /^\s*\+?[\d\s./()\u2013-]+$/;
+/** How many of a number's last digits identify it in someone else's text, with or without its country code. */
+const NUMBER_TAIL = 7;
 /**
  * What a line must hold somewhere for any of the four patterns above to match one of its strings: their literal
  * starts, which JSON leaves as they are. A line without any is written as serialised, unscrubbed.
@@ -96,11 +98,35 @@ function scrubStrings(_key: string, value: unknown): unknown {
 }
 
 /**
- * {@link scrub}, and telephone numbers written without the `+` ({@link LOOSE_PHONE_NUMBER}): for text the bridge did
- * not write, such as Salesforce's error texts, before it reaches a log line or an attribute.
+ * The telephone numbers among the string values of `body` (a request the bridge sends: a caller's number, a callback
+ * number, the number dialled), each as its last {@link NUMBER_TAIL} digits, for {@link redactNumbers}.
  */
-export function scrubForeign(text: string): string {
-  return scrub(text).replace(LOOSE_PHONE_NUMBER, '[redacted]');
+export function numbersIn(body: unknown): string[] {
+  const numbers: string[] = [];
+  const pending: unknown[] = [body];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string' && NUMBER_VALUE.test(value)) {
+      const digits = value.replace(/\D/g, '');
+      if (digits.length >= NUMBER_TAIL) numbers.push(digits.slice(-NUMBER_TAIL));
+    } else if (typeof value === 'object' && value !== null) {
+      pending.push(...Object.values(value));
+    }
+  }
+  return numbers;
+}
+
+/**
+ * `text` (written by someone else: Salesforce's error texts) with every writing of `numbers` ({@link numbersIn})
+ * replaced by `[redacted]` — with or without the `+` and the country code, grouped any way — where {@link scrub} knows
+ * only numbers written with their `+`. Other numbers, such as Salesforce's ErrorId, stay as they are.
+ */
+export function redactNumbers(text: string, numbers: readonly string[]): string {
+  if (numbers.length === 0) return text;
+  return text.replace(DIGIT_RUN, (run) => {
+    const digits = run.replace(/\D/g, '');
+    return numbers.some((tail) => digits.includes(tail)) ? '[redacted]' : run;
+  });
 }
 
 /** Replaces JWTs, bearer tokens, PEM blocks and telephone numbers in `text` with `[redacted]`. */

@@ -11,7 +11,7 @@ import {
 } from './errors.ts';
 import type { CallRequest } from './event.ts';
 import { AUTH_REFRESH_INTERVAL_MS, type OrgCache } from './key/cache.ts';
-import { type Logger, scrubForeign } from './logger.ts';
+import { type Logger, numbersIn, redactNumbers, scrub } from './logger.ts';
 import type { Org } from './key/source.ts';
 import {
   classifyStatus,
@@ -99,7 +99,7 @@ export async function callSalesforce(
     const { org, fetched, stale } = await timed(trace, 'key', () =>
       deps.orgs.get(request.secretName, deadline, refused && { refused: refused.org }),
     );
-    if (refused?.org === org) throw statusError(refused.answer, trace.attempts, REFUSED_AGAIN);
+    if (refused?.org === org) throw statusError(refused.answer, trace.attempts, REFUSED_AGAIN, numbersIn(request.body));
     refused = undefined;
     trace.keyFetched ||= fetched;
     trace.staleKey = stale;
@@ -155,7 +155,8 @@ export async function callSalesforce(
       await deadline.sleep(delay, 'calling Salesforce again');
       continue;
     }
-    throw statusError(answer, trace.attempts, failure === 'maybe-processed' ? mayExist : undefined);
+    const note = failure === 'maybe-processed' ? mayExist : undefined;
+    throw statusError(answer, trace.attempts, note, numbersIn(request.body));
   }
 }
 
@@ -241,15 +242,22 @@ const REFUSED_AGAIN = `the key was read again after a 401 less than ${AUTH_REFRE
  * not read again (only a 401 makes it be: a 403 is about permissions, not a rotated key). A redirect (3xx) is
  * SALESFORCE_UNAVAILABLE naming SCRT_ENDPOINT_BASE and the host it points to: Salesforce's telephony API does not
  * redirect, so the setting names the wrong place; redirects are not followed.
+ * @param numbers - the telephone numbers the request sent ({@link numbersIn}), kept out of the message however
+ *   Salesforce writes them
  */
-export function statusError(answer: HttpAnswer, attempts: number, note?: string): Error {
+export function statusError(
+  answer: HttpAnswer,
+  attempts: number,
+  note?: string,
+  numbers: readonly string[] = [],
+): Error {
   const { status } = answer;
   if (status >= 300 && status < 400) {
     return new SalesforceUnavailableError(
       `Salesforce answered ${status}, a redirect${redirectTarget(header(answer, 'location'))}, which is not followed: check SCRT_ENDPOINT_BASE`,
     );
   }
-  const errors = errorTexts(answer.body);
+  const errors = errorTexts(answer.body, numbers);
   const said = errors.length > 0 ? `: ${errors.join('; ')}` : '';
   if (status === 401) {
     return new AuthError(
@@ -274,11 +282,12 @@ const MAX_ERROR_TEXT = 300;
 
 /**
  * The texts of `{"errors": [...]}` (strings, or objects with a `message`), with anything shaped like a token or a
- * telephone number, with or without its `+` (a caller's, echoed back), redacted, then cut to {@link MAX_ERROR_TEXT}
- * characters (redacted first, so a cut cannot leave part of a token unrecognised): they reach the log, Lambda's error
- * report and, with `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
+ * telephone number with its `+`, and any writing of `numbers` (those the request sent, {@link numbersIn}: a callback
+ * number echoed as it was keyed in), redacted, then cut to {@link MAX_ERROR_TEXT} characters (redacted first, so a cut
+ * cannot leave part of a token unrecognised): they reach the log, Lambda's error report and, with
+ * `ON_ERROR=attributes`, the contact's attributes. [] for any other body.
  */
-export function errorTexts(body: string): string[] {
+export function errorTexts(body: string, numbers: readonly string[] = []): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -291,7 +300,7 @@ export function errorTexts(body: string): string[] {
     .map((item) => (typeof item === 'string' ? item : (item as { message?: unknown } | null)?.message))
     .filter((text): text is string => typeof text === 'string' && text !== '')
     .slice(0, MAX_ERROR_TEXTS)
-    .map((text) => truncate(scrubForeign(text), MAX_ERROR_TEXT));
+    .map((text) => truncate(redactNumbers(scrub(text), numbers), MAX_ERROR_TEXT));
 }
 
 /** Stands for the host that answered, to resolve a relative Location against; `.invalid` is never a real one. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Logger, scrub } from '../../lambda/src/logger.ts';
+import { Logger, numbersIn, redactNumbers, scrub } from '../../lambda/src/logger.ts';
 
 function capture(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR') {
   const lines: string[] = [];
@@ -184,5 +184,31 @@ describe('Function: scrub, at the edges of its patterns', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----';
 
     expect(scrub(`key ${pem} was refused`)).toBe('key [redacted] was refused');
+  });
+});
+
+describe('Function: numbersIn', () => {
+  it("takes the last seven digits of every telephone number a request's body holds, however deep", () => {
+    const body = {
+      vendorCallKey: '4a573372-1f28-4e26-b97b-0c7f2b3d9e61',
+      to: '+18445791189',
+      from: '+44 20 7946 0958',
+      participants: [{ participantKey: '(206) 555-0199', type: 'END_USER' }],
+      subject: 'call back on 2065550100 please',
+      extension: '4021',
+      attempts: 2065550111,
+    };
+
+    expect(numbersIn(body).sort()).toEqual(['5550199', '5791189', '9460958']);
+  });
+
+  it('finds none in a request without a body', () => {
+    expect(numbersIn(undefined)).toEqual([]);
+  });
+});
+
+describe('Function: redactNumbers', () => {
+  it('leaves the text as it is when the request sent no number', () => {
+    expect(redactNumbers('line 2065550199 is busy', [])).toBe('line 2065550199 is busy');
   });
 });

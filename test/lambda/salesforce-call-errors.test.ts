@@ -4,6 +4,7 @@ import { BadAnswerError } from '../../lambda/src/errors.ts';
 import type { CallRequest } from '../../lambda/src/event.ts';
 import { OrgCache } from '../../lambda/src/key/cache.ts';
 import type { Org, OrgSource } from '../../lambda/src/key/source.ts';
+import { numbersIn } from '../../lambda/src/logger.ts';
 import { callSalesforce, errorTexts, statusError } from '../../lambda/src/salesforce-call.ts';
 import type { HttpAnswer, SalesforceClient } from '../../lambda/src/salesforce-client.ts';
 import { TokenStock } from '../../lambda/src/token-stock.ts';
@@ -65,31 +66,50 @@ describe('Function: errorTexts', () => {
       ['a bare JWT', `token ${JWT} has expired`, 'token [redacted] has expired'],
       ['a bearer token that is not a JWT', 'got bearer 00Dxx!AQ4AQFyZ.opaque', 'got Bearer [redacted]'],
       ["the caller's number", 'no VoiceCall for +1 206 555 0199', 'no VoiceCall for [redacted]'],
-      [
-        'a number keyed in without its +',
-        'callbackNumber 2065550199 is invalid',
-        'callbackNumber [redacted] is invalid',
-      ],
-      ['a number with its country code, no +', 'callback to 12065550199 refused', 'callback to [redacted] refused'],
-      [
-        'a national number, grouped',
-        'Caller (206) 555-0199 / 206.555.0199 / 206-555-0199 not allowed',
-        'Caller [redacted] / [redacted] / [redacted] not allowed',
-      ],
-      ['a local number', 'no line 555-0199', 'no line [redacted]'],
-      ['a + number grouped with parentheses', 'from +1 (206) 555-0199', 'from +1 [redacted]'],
     ])('redacts %s', (_label, text, redacted) => {
       expect(errorTexts(JSON.stringify({ errors: [text] }))).toEqual([redacted]);
     });
 
-    it.each([
-      ['a record id', 'VoiceCall 0LQ5g000000AbCdGAK not found'],
-      ['a UUID of digits', 'no VoiceCall with vendorCallKey 12345678-1234-1234-1234-123456789012'],
-      ['a date and time', 'startTime 2026-12-04T18:00:00Z is in the future'],
-      ['a short number', 'field limit 255 exceeded by 1024 bytes'],
-      ['a hexadecimal id', 'request 5f3a9c1200334455 failed'],
-    ])('keeps %s as it is', (_label, text) => {
-      expect(errorTexts(JSON.stringify({ errors: [text] }))).toEqual([text]);
+    describe('the numbers the request sent, however Salesforce writes them', () => {
+      /** What a callback request for the caller's number sends. */
+      const sent = numbersIn({ callbackNumber: '+12065550199' });
+
+      it.each([
+        ['keyed in, without its +', 'callbackNumber 2065550199 is invalid', 'callbackNumber [redacted] is invalid'],
+        ['with its country code, no +', 'callback to 12065550199 refused', 'callback to [redacted] refused'],
+        [
+          'national, grouped',
+          'Caller (206) 555-0199 / 206.555.0199 / 206-555-0199 not allowed',
+          'Caller [redacted] / [redacted] / [redacted] not allowed',
+        ],
+        ['local', 'no line 555-0199', 'no line [redacted]'],
+        ['followed by a letter', 'number 1 206 555 0199x is not callable', 'number [redacted]x is not callable'],
+        ['with a + and parentheses', 'from +1 (206) 555-0199', 'from +[redacted]'],
+      ])('redacts one written %s', (_label, text, redacted) => {
+        expect(errorTexts(JSON.stringify({ errors: [text] }), sent)).toEqual([redacted]);
+      });
+
+      it.each([
+        ["Salesforce's ErrorId", 'include this ErrorId if you contact support: 1852097437-71234 (1589214823)'],
+        ['another number', 'line 2065550100 is busy'],
+        ['a record id', 'VoiceCall 0LQ5g000000AbCdGAK not found'],
+        ['a date and time', 'startTime 2026-12-04 18:00:00 is in the future'],
+        ['a size', 'Apex heap size too large: 6291456'],
+        ['an address', 'login from IP 203.0.113.195'],
+      ])('keeps %s as it is', (_label, text) => {
+        expect(errorTexts(JSON.stringify({ errors: [text] }), sent)).toEqual([text]);
+      });
+
+      it('keeps them out of the error a 400 becomes', () => {
+        const error = statusError(
+          answer(400, { errors: ['callbackNumber 2065550199 is invalid'] }),
+          1,
+          undefined,
+          sent,
+        );
+
+        expect(error.message).toBe('Salesforce rejected the request (400): callbackNumber [redacted] is invalid');
+      });
     });
 
     it('redacts a JWT that straddles the 300th character, before cutting', () => {
