@@ -122,7 +122,6 @@ export function numbersIn(body: unknown): string[] {
  * only numbers written with their `+`. Other numbers, such as Salesforce's ErrorId, stay as they are.
  */
 export function redactNumbers(text: string, numbers: readonly string[]): string {
-  if (numbers.length === 0) return text;
   return text.replace(DIGIT_RUN, (run) => {
     const digits = run.replace(/\D/g, '');
     return numbers.some((tail) => digits.includes(tail)) ? '[redacted]' : run;

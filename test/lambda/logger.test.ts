@@ -197,9 +197,14 @@ describe('Function: numbersIn', () => {
       subject: 'call back on 2065550100 please',
       extension: '4021',
       attempts: 2065550111,
+      note: null,
     };
 
     expect(numbersIn(body).sort()).toEqual(['5550199', '5791189', '9460958']);
+  });
+
+  it('takes a local number of exactly seven digits', () => {
+    expect(numbersIn({ callbackNumber: '555-0199' })).toEqual(['5550199']);
   });
 
   it('finds none in a request without a body', () => {
@@ -208,6 +213,12 @@ describe('Function: numbersIn', () => {
 });
 
 describe('Function: redactNumbers', () => {
+  it('redacts any one of the numbers sent, wherever it is', () => {
+    const sent = numbersIn({ to: '+18445791189', callbackNumber: '+12065550199' });
+
+    expect(redactNumbers('callbackNumber 2065550199 is invalid', sent)).toBe('callbackNumber [redacted] is invalid');
+  });
+
   it('leaves the text as it is when the request sent no number', () => {
     expect(redactNumbers('line 2065550199 is busy', [])).toBe('line 2065550199 is busy');
   });
