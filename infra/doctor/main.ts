@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type DoctorArgs, HELP, parseDoctorArgs, USAGE } from './args.ts';
+import { ignoreClosedStdout } from './closed-pipe.ts';
 import { type EnvFile, readEnvFile } from './env-file.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -42,7 +43,5 @@ function restartWithCa(caFile: string): Promise<number> {
 }
 
 // `npm run doctor | head -3` closes the pipe early: the lines after it go nowhere, the exit code stays the checks'.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-});
+ignoreClosedStdout();
 process.exitCode = await main(process.argv.slice(2));

@@ -16,7 +16,7 @@ import { type BundleUnderTest, PREVIOUS_REVISION, previousBundle, THIS_BUNDLE } 
 import { relayedSandbox } from './relayed-sandbox.ts';
 import { sdkCost } from './sdk-cost.ts';
 import { median, spread } from './stats.ts';
-import { ignoreClosedStdout } from '../support/closed-pipe.ts';
+import { ignoreClosedStdout } from '../../infra/doctor/closed-pipe.ts';
 
 const HELP = `usage: npm run bench -- [--rtt MS] [--rounds N] [--loads N] [--calls N] [--previous FILE | --previous-rev REV] [--node host|24|all]
        npm run bench -- --sdk [--loads N] [--node host|24|all]

@@ -13,7 +13,7 @@ import { type Invocation, LambdaContainer } from '../support/lambda-container.ts
 import { orgRecordEnv, Sandbox } from '../support/sandbox.ts';
 import { isScenario, SCENARIOS, type ScenarioName } from './scenarios.ts';
 import { type InvocationLog, verdict } from './verdict.ts';
-import { ignoreClosedStdout } from '../support/closed-pipe.ts';
+import { ignoreClosedStdout } from '../../infra/doctor/closed-pipe.ts';
 
 const DEFAULT_EVENT = new URL('../events/inbound-call.json', import.meta.url);
 /** Local runs record contacts' orgs in the AWS endpoint's S3, so a create with a per-call secret shows its record. */

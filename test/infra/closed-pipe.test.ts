@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { bin, runCommand } from './run-command.ts';
+import { bin, runCommand } from '../support/run-command.ts';
 
 /** A command that writes 2 MB of lines and exits 3, its output into a pipe closed before the first line. */
 const script = (ignoring: boolean) => `
-  ${ignoring ? "import { ignoreClosedStdout } from './test/support/closed-pipe.ts'; ignoreClosedStdout();" : ''}
+  ${ignoring ? "import { ignoreClosedStdout } from './infra/doctor/closed-pipe.ts'; ignoreClosedStdout();" : ''}
   for (let i = 0; i < 2_000; i++) console.log('x'.repeat(1_000));
   process.exitCode = 3;`;
 
