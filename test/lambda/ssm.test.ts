@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { KeyError, TimeoutError } from '../../lambda/src/errors.ts';
+import { KeyError } from '../../lambda/src/errors.ts';
 import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
 import type { SsmKeySource as SsmKeySourceType } from '../../lambda/src/key/ssm.ts';
 import type { AwsEmulator } from '../emulators/aws.ts';
-import { settled, useAwsEmulator } from '../support/aws-emulator-suite.ts';
+import { itReadsOnceAndNamesFaults, settled, useAwsEmulator } from '../support/aws-emulator-suite.ts';
 import type * as SsmSdk from '../../lambda/src/key/ssm-sdk.ts';
 
 /** The client configurations the SSM client module was asked for, in order. */
@@ -95,33 +95,11 @@ describe('Class: SsmKeySource', () => {
       expect(error?.message).toBe('SSM parameter /connect/empty (PRIVATE_KEY_PARAM_NAME) is empty');
     });
 
-    it('makes one attempt: a 500 fails at once, retryable, and the SDK does not try again', async () => {
-      aws.fail('InternalServerError');
-
-      const { error } = await read(PARAMETER);
-
-      expect(error).toBeInstanceOf(RetryableKeyError);
-      expect(error?.message).toBe(`reading ${WHERE} failed: AWS answered InternalServerError, HTTP 500`);
-      expect(aws.counts.getParameter).toBe(1);
-    });
-
-    it('says what a network fault was, in words and by its code', async () => {
-      aws.fail('reset');
-
-      const { error } = await read(PARAMETER);
-
-      expect(error).toBeInstanceOf(RetryableKeyError);
-      expect(error?.message).toBe(`reading ${WHERE} failed: the connection was reset (ECONNRESET)`);
-    });
-
-    it('stops when the signal aborts: TIMEOUT, at once', async () => {
-      aws.fail('stall');
-
-      const { error, ms } = await read(PARAMETER, AbortSignal.timeout(100));
-
-      expect(error).toBeInstanceOf(TimeoutError);
-      expect(error?.message).toBe(`reading ${WHERE} did not finish in time`);
-      expect(ms).toBeLessThan(1_000);
+    itReadsOnceAndNamesFaults({
+      aws: () => aws,
+      read: (signal) => read(PARAMETER, signal),
+      where: WHERE,
+      requests: (emulator) => emulator.counts.getParameter,
     });
   });
 });

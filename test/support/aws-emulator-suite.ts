@@ -1,4 +1,6 @@
-import { afterAll, afterEach, beforeAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { TimeoutError } from '../../lambda/src/errors.ts';
+import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
 import { AwsEmulator } from '../emulators/aws.ts';
 
 /**
@@ -32,4 +34,51 @@ export async function settled<T>(work: () => Promise<T>): Promise<{ value?: T; e
     (error: unknown) => ({ value: undefined, error: error as Error }),
   );
   return { ...outcome, ms: performance.now() - started };
+}
+
+/** A key source's read, as a suite of {@link itReadsOnceAndNamesFaults} drives it. */
+export interface KeyRead {
+  /** The emulator the source reads from (set once the suite's emulator has started). */
+  readonly aws: () => AwsEmulator;
+  /** Reads the source's key with `signal` (a generous timeout by default): how it settled, and how long it took. */
+  readonly read: (signal?: AbortSignal) => Promise<{ error?: Error; ms: number }>;
+  /** The source's description, as its messages name it. */
+  readonly where: string;
+  /** The read requests the emulator has counted for this kind of source. */
+  readonly requests: (aws: AwsEmulator) => number;
+}
+
+/**
+ * What the SSM and Secrets Manager key sources share against the emulator: one attempt per read (the key cache
+ * retries, not the SDK), a network fault in words and by its code, and a read the signal ends at once.
+ */
+export function itReadsOnceAndNamesFaults({ aws, read, where, requests }: KeyRead): void {
+  it('makes one attempt: a 500 fails at once, retryable, and the SDK does not try again', async () => {
+    aws().fail('InternalServerError');
+
+    const { error } = await read();
+
+    expect(error).toBeInstanceOf(RetryableKeyError);
+    expect(error?.message).toBe(`reading ${where} failed: AWS answered InternalServerError, HTTP 500`);
+    expect(requests(aws())).toBe(1);
+  });
+
+  it('says what a network fault was, in words and by its code', async () => {
+    aws().fail('reset');
+
+    const { error } = await read();
+
+    expect(error).toBeInstanceOf(RetryableKeyError);
+    expect(error?.message).toBe(`reading ${where} failed: the connection was reset (ECONNRESET)`);
+  });
+
+  it('stops when the signal aborts: TIMEOUT, at once', async () => {
+    aws().fail('stall');
+
+    const { error, ms } = await read(AbortSignal.timeout(100));
+
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error?.message).toBe(`reading ${where} did not finish in time`);
+    expect(ms).toBeLessThan(1_000);
+  });
 }
