@@ -3,7 +3,12 @@ import { KeyError } from '../../lambda/src/errors.ts';
 import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
 import type { SecretsManagerKeySource as SecretsManagerKeySourceType } from '../../lambda/src/key/secrets-manager.ts';
 import type { AwsEmulator } from '../emulators/aws.ts';
-import { itReadsOnceAndNamesFaults, settled, useAwsEmulator } from '../support/aws-emulator-suite.ts';
+import {
+  itMakesItsClientOnce,
+  itReadsOnceAndNamesFaults,
+  settled,
+  useAwsEmulator,
+} from '../support/aws-emulator-suite.ts';
 import type * as SecretsManagerSdk from '../../lambda/src/key/secrets-manager-sdk.ts';
 
 /** The client configurations the Secrets Manager client module was asked for, in order. */
@@ -46,29 +51,15 @@ async function read(secretId: string, signal = AbortSignal.timeout(10_000)) {
 
 describe('Class: SecretsManagerKeySource', () => {
   describe('Method: prepare', () => {
-    it("makes the SDK's Secrets Manager client with the shared settings, once for every secret, without reading", async () => {
-      // Prepare
-      vi.resetModules();
-      made.configs.length = 0;
-      const fresh = await import('../../lambda/src/key/secrets-manager.ts');
-      const before = made.configs.length;
-
-      // Act
-      await new fresh.SecretsManagerKeySource(SECRET).prepare();
-      const prepared = made.configs.length;
-      await new fresh.SecretsManagerKeySource('other').prepare();
-      await new fresh.SecretsManagerKeySource(SECRET).fetch(AbortSignal.timeout(5_000));
-
-      // Assess
-      expect([before, prepared]).toEqual([0, 1]);
-      expect(made.configs).toEqual([
-        {
-          maxAttempts: 1,
-          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-          credentials: expect.any(Function),
-        },
-      ]);
-      expect(aws.counts.getSecretValue).toBe(1);
+    itMakesItsClientOnce({
+      configs: made.configs,
+      fresh: async () => {
+        const fresh = await import('../../lambda/src/key/secrets-manager.ts');
+        return (id) => new fresh.SecretsManagerKeySource(id);
+      },
+      ids: [SECRET, 'other'],
+      aws: () => aws,
+      requests: (emulator) => emulator.counts.getSecretValue,
     });
   });
 

@@ -3,7 +3,12 @@ import { KeyError } from '../../lambda/src/errors.ts';
 import { RetryableKeyError } from '../../lambda/src/key/aws-errors.ts';
 import type { SsmKeySource as SsmKeySourceType } from '../../lambda/src/key/ssm.ts';
 import type { AwsEmulator } from '../emulators/aws.ts';
-import { itReadsOnceAndNamesFaults, settled, useAwsEmulator } from '../support/aws-emulator-suite.ts';
+import {
+  itMakesItsClientOnce,
+  itReadsOnceAndNamesFaults,
+  settled,
+  useAwsEmulator,
+} from '../support/aws-emulator-suite.ts';
 import type * as SsmSdk from '../../lambda/src/key/ssm-sdk.ts';
 
 /** The client configurations the SSM client module was asked for, in order. */
@@ -42,29 +47,15 @@ const read = (name: string, signal = AbortSignal.timeout(10_000)) =>
 
 describe('Class: SsmKeySource', () => {
   describe('Method: prepare', () => {
-    it("makes the SDK's SSM client with the shared settings, once for every parameter, without reading", async () => {
-      // Prepare
-      vi.resetModules();
-      made.configs.length = 0;
-      const fresh = await import('../../lambda/src/key/ssm.ts');
-      const before = made.configs.length;
-
-      // Act
-      await new fresh.SsmKeySource(PARAMETER).prepare();
-      const prepared = made.configs.length;
-      await new fresh.SsmKeySource('/other').prepare();
-      await new fresh.SsmKeySource(PARAMETER).fetch(AbortSignal.timeout(5_000));
-
-      // Assess
-      expect([before, prepared]).toEqual([0, 1]);
-      expect(made.configs).toEqual([
-        {
-          maxAttempts: 1,
-          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-          credentials: expect.any(Function),
-        },
-      ]);
-      expect(aws.counts.getParameter).toBe(1);
+    itMakesItsClientOnce({
+      configs: made.configs,
+      fresh: async () => {
+        const fresh = await import('../../lambda/src/key/ssm.ts');
+        return (name) => new fresh.SsmKeySource(name);
+      },
+      ids: [PARAMETER, '/other'],
+      aws: () => aws,
+      requests: (emulator) => emulator.counts.getParameter,
     });
   });
 

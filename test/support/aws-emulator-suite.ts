@@ -82,3 +82,45 @@ export function itReadsOnceAndNamesFaults({ aws, read, where, requests }: KeyRea
     expect(ms).toBeLessThan(1_000);
   });
 }
+
+/** A key source class as a fresh import of its module gives it, for {@link itMakesItsClientOnce}. */
+export interface KeySourceModule {
+  /** The client configurations the module's SDK client was made with, in order (the test file's mock records them). */
+  readonly configs: unknown[];
+  /** Imports the module again, its SDK client not made yet, and gives a source of it for `id`. */
+  readonly fresh: () => Promise<
+    (id: string) => { prepare(): Promise<void>; fetch(signal: AbortSignal): Promise<string> }
+  >;
+  /** Two ids the emulator holds a key for, or does not: only the first is read. */
+  readonly ids: readonly [string, string];
+  readonly aws: () => AwsEmulator;
+  readonly requests: (aws: AwsEmulator) => number;
+}
+
+/** A key source makes its SDK client with the shared settings when prepared, once for every id, and reads nothing. */
+export function itMakesItsClientOnce({ configs, fresh, ids: [first, other], aws, requests }: KeySourceModule): void {
+  it("makes the SDK's client with the shared settings, once for every key, without reading", async () => {
+    // Prepare
+    vi.resetModules();
+    configs.length = 0;
+    const source = await fresh();
+    const before = configs.length;
+
+    // Act
+    await source(first).prepare();
+    const prepared = configs.length;
+    await source(other).prepare();
+    await source(first).fetch(AbortSignal.timeout(5_000));
+
+    // Assess
+    expect([before, prepared]).toEqual([0, 1]);
+    expect(configs).toEqual([
+      {
+        maxAttempts: 1,
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+        credentials: expect.any(Function),
+      },
+    ]);
+    expect(requests(aws())).toBe(1);
+  });
+}
